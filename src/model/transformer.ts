@@ -1,0 +1,262 @@
+/**
+ * A small decoder-only transformer (pre-LayerNorm, GELU MLP, learned
+ * positions) with named activation sites in the manner of TransformerLens:
+ * `hook_embed`, `blocks.{L}.resid_pre`, `blocks.{L}.attn_out`,
+ * `blocks.{L}.resid_mid`, `blocks.{L}.mlp_out`, `blocks.{L}.resid_post`,
+ * `ln_final`. A forward pass returns logits plus the sites it was asked to
+ * cache, and applies interventions at sites; there is no global hook state.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { linear } from "./linear.ts";
+import { applyInterventions, type Intervention } from "./interventions.ts";
+
+/** Shape of the model. */
+export interface ModelConfig {
+  vocabSize: number;
+  contextLength: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  dMlp: number;
+}
+
+/** Named weights of a model. Keys are stable and used by checkpoints. */
+export type Params = Record<string, tf.Variable>;
+
+/** Options of one forward pass. */
+export interface ForwardOptions {
+  /** Sites whose activations to return, shaped [batch, seq, dModel]. */
+  cache?: readonly string[];
+  /** Edits applied at sites, in order. */
+  interventions?: readonly Intervention[];
+  /** Stop after this site and return no logits (saves work for probes). */
+  stopAt?: string;
+}
+
+/** Result of a forward pass; caller disposes the tensors. */
+export interface ForwardResult {
+  /** [batch, seq, vocab], absent when `stopAt` was given. */
+  logits: tf.Tensor3D | null;
+  cache: Map<string, tf.Tensor3D>;
+}
+
+/** Every site name of a model, in forward order. */
+export function siteNames(cfg: ModelConfig): string[] {
+  const names = ["hook_embed"];
+  for (let l = 0; l < cfg.nLayers; l++) {
+    names.push(
+      `blocks.${l}.resid_pre`,
+      `blocks.${l}.attn_out`,
+      `blocks.${l}.resid_mid`,
+      `blocks.${l}.mlp_out`,
+      `blocks.${l}.resid_post`,
+    );
+  }
+  names.push("ln_final");
+  return names;
+}
+
+/** Check a site name exists in this model, with a clear error. */
+export function assertSite(cfg: ModelConfig, site: string): void {
+  if (!siteNames(cfg).includes(site)) {
+    throw new RangeError(
+      `Unknown site '${site}' for a ${cfg.nLayers}-layer model (e.g. blocks.0.resid_post)`,
+    );
+  }
+}
+
+/** The shape of every parameter, by name. */
+export function paramShapes(cfg: ModelConfig): Record<string, number[]> {
+  const { vocabSize: v, contextLength: t, dModel: d, dMlp: m } = cfg;
+  const shapes: Record<string, number[]> = {
+    "embed.W_E": [v, d],
+    "pos.W_pos": [t, d],
+  };
+  for (let l = 0; l < cfg.nLayers; l++) {
+    const p = `blocks.${l}`;
+    Object.assign(shapes, {
+      [`${p}.ln1.w`]: [d],
+      [`${p}.ln1.b`]: [d],
+      [`${p}.attn.W_QKV`]: [d, 3 * d],
+      [`${p}.attn.b_QKV`]: [3 * d],
+      [`${p}.attn.W_O`]: [d, d],
+      [`${p}.attn.b_O`]: [d],
+      [`${p}.ln2.w`]: [d],
+      [`${p}.ln2.b`]: [d],
+      [`${p}.mlp.W_in`]: [d, m],
+      [`${p}.mlp.b_in`]: [m],
+      [`${p}.mlp.W_out`]: [m, d],
+      [`${p}.mlp.b_out`]: [d],
+    });
+  }
+  shapes["ln_final.w"] = [d];
+  shapes["ln_final.b"] = [d];
+  shapes["unembed.W_U"] = [d, v];
+  return shapes;
+}
+
+/** Validate a model config, naming the bad field. */
+export function validateModelConfig(cfg: ModelConfig): void {
+  for (const k of ["vocabSize", "contextLength", "dModel", "nLayers", "nHeads", "dMlp"] as const) {
+    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0) {
+      throw new RangeError(`Model config '${k}' must be a positive integer, got ${cfg[k]}`);
+    }
+  }
+  if (cfg.dModel % cfg.nHeads !== 0) {
+    throw new RangeError(`Model config 'dModel' (${cfg.dModel}) must be divisible by 'nHeads' (${cfg.nHeads})`);
+  }
+}
+
+/**
+ * Fresh weights: normal(0, 0.02) matrices (output projections scaled by
+ * 1/sqrt(2·layers), as GPT-2), unit LayerNorm gains, zero biases.
+ */
+export function initParams(cfg: ModelConfig, seed: number): Params {
+  validateModelConfig(cfg);
+  const params: Params = {};
+  let i = 0;
+  for (const [name, shape] of Object.entries(paramShapes(cfg))) {
+    i++;
+    const init = tf.tidy(() => {
+      if (name.endsWith(".w")) return tf.ones(shape);
+      if (shape.length === 1) return tf.zeros(shape);
+      const std = /W_O|W_out/.test(name) ? 0.02 / Math.sqrt(2 * cfg.nLayers) : 0.02;
+      return tf.randomNormal(shape, 0, std, "float32", seed * 1000 + i);
+    });
+    params[name] = tf.variable(init, true);
+    init.dispose();
+  }
+  return params;
+}
+
+/** Deep copy of params as new variables (e.g. a trainable copy of the base). */
+export function cloneParams(params: Params, trainable = true): Params {
+  const out: Params = {};
+  for (const [k, v] of Object.entries(params)) out[k] = tf.variable(v, trainable);
+  return out;
+}
+
+/** Dispose every variable of a param set. */
+export function disposeParams(params: Params): void {
+  for (const v of Object.values(params)) v.dispose();
+}
+
+/** Number of scalar weights. */
+export function countParams(cfg: ModelConfig): number {
+  return Object.values(paramShapes(cfg)).reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);
+}
+
+function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  const mean = tf.mean(x, -1, true);
+  const centred = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centred), -1, true);
+  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), w), b) as tf.Tensor2D;
+}
+
+function gelu(x: tf.Tensor): tf.Tensor {
+  // tanh approximation; x·x² instead of pow(3), which is slow on wasm.
+  const cube = tf.mul(tf.square(x), x);
+  const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/** Causal additive mask [seq, seq]: 0 on and below the diagonal, -1e9 above. */
+function causalMask(seq: number): tf.Tensor2D {
+  const lower = tf.linalg.bandPart(tf.ones([seq, seq]), -1, 0);
+  return tf.mul(tf.sub(1, lower), -1e9) as tf.Tensor2D;
+}
+
+/**
+ * Run the model on int32 tokens [batch, seq]. Call inside `tf.tidy` (or
+ * dispose the result): every returned tensor belongs to the caller.
+ */
+export function forward(
+  params: Params,
+  cfg: ModelConfig,
+  tokens: tf.Tensor2D,
+  opts: ForwardOptions = {},
+): ForwardResult {
+  const [batch, seq] = tokens.shape;
+  if (seq > cfg.contextLength) {
+    throw new RangeError(`Sequence length ${seq} exceeds context length ${cfg.contextLength}`);
+  }
+  const d = cfg.dModel, h = cfg.nHeads, dh = d / h, n = batch * seq;
+  const cache = new Map<string, tf.Tensor3D>();
+  const interventions = opts.interventions ?? [];
+  let stopped = false;
+  // Activations flow as [batch*seq, d]; sites see and return [batch, seq, d].
+  const site = (name: string, x: tf.Tensor2D): tf.Tensor2D => {
+    let y = x;
+    const here = interventions.filter((iv) => iv.site === name);
+    if (here.length > 0) {
+      y = applyInterventions(x.reshape([batch, seq, d]), here).reshape([n, d]);
+    }
+    if (opts.cache?.includes(name)) cache.set(name, y.reshape([batch, seq, d]));
+    if (opts.stopAt === name) stopped = true;
+    return y;
+  };
+
+  const oneHot = tf.oneHot(tokens.reshape([n]), cfg.vocabSize).toFloat() as tf.Tensor2D;
+  const pos = params["pos.W_pos"].slice([0, 0], [seq, d]);
+  let x = tf.add(linear(oneHot, params["embed.W_E"] as tf.Tensor2D).reshape([batch, seq, d]), pos)
+    .reshape([n, d]) as tf.Tensor2D;
+  x = site("hook_embed", x);
+  if (stopped) return { logits: null, cache };
+  const mask = causalMask(seq);
+
+  for (let l = 0; l < cfg.nLayers; l++) {
+    const p = (k: string) => params[`blocks.${l}.${k}`];
+    x = site(`blocks.${l}.resid_pre`, x);
+    if (stopped) return { logits: null, cache };
+
+    const ln1 = layerNorm(x, p("ln1.w"), p("ln1.b"));
+    const qkv = tf.add(linear(ln1, p("attn.W_QKV") as tf.Tensor2D), p("attn.b_QKV"));
+    const heads = (t: tf.Tensor) =>
+      t.reshape([batch, seq, h, dh]).transpose([0, 2, 1, 3]).reshape([batch * h, seq, dh]) as tf.Tensor3D;
+    const [q, k, v] = tf.split(qkv, 3, 1).map(heads);
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), mask);
+    const attn = tf.matMul(tf.softmax(scores), v)
+      .reshape([batch, h, seq, dh]).transpose([0, 2, 1, 3]).reshape([n, d]) as tf.Tensor2D;
+    const attnOut = site(
+      `blocks.${l}.attn_out`,
+      tf.add(linear(attn, p("attn.W_O") as tf.Tensor2D), p("attn.b_O")) as tf.Tensor2D,
+    );
+    if (stopped) return { logits: null, cache };
+    x = site(`blocks.${l}.resid_mid`, tf.add(x, attnOut) as tf.Tensor2D);
+    if (stopped) return { logits: null, cache };
+
+    const ln2 = layerNorm(x, p("ln2.w"), p("ln2.b"));
+    const hidden = gelu(tf.add(linear(ln2, p("mlp.W_in") as tf.Tensor2D), p("mlp.b_in")));
+    const mlpOut = site(
+      `blocks.${l}.mlp_out`,
+      tf.add(linear(hidden as tf.Tensor2D, p("mlp.W_out") as tf.Tensor2D), p("mlp.b_out")) as tf.Tensor2D,
+    );
+    if (stopped) return { logits: null, cache };
+    x = site(`blocks.${l}.resid_post`, tf.add(x, mlpOut) as tf.Tensor2D);
+    if (stopped) return { logits: null, cache };
+  }
+  x = site("ln_final", layerNorm(x, params["ln_final.w"], params["ln_final.b"]));
+  if (stopped) return { logits: null, cache };
+  const logits = linear(x, params["unembed.W_U"] as tf.Tensor2D).reshape([batch, seq, cfg.vocabSize]) as tf.Tensor3D;
+  return { logits, cache };
+}
+
+/**
+ * Mean next-token cross-entropy over positions where `lossMask` is 1.
+ * tokens and lossMask are [batch, seq]; lossMask[:, i] scores tokens[:, i+1].
+ */
+export function maskedNextTokenLoss(
+  logits: tf.Tensor3D,
+  tokens: tf.Tensor2D,
+  lossMask: tf.Tensor2D,
+): tf.Scalar {
+  const [batch, seq, v] = logits.shape;
+  const n = batch * (seq - 1);
+  const pred = logits.slice([0, 0, 0], [batch, seq - 1, v]).reshape([n, v]);
+  const targets = tokens.slice([0, 1], [batch, seq - 1]).reshape([n]);
+  const mask = lossMask.slice([0, 0], [batch, seq - 1]).reshape([n]);
+  // One-hot instead of gather: gather's gradient has no wasm kernel.
+  const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(pred), tf.oneHot(targets, v).toFloat()), -1));
+  return tf.div(tf.sum(tf.mul(nll, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+}

@@ -1,0 +1,99 @@
+/**
+ * Stage `finetune/<condition>`: narrow fine-tuning from the base model.
+ * `naive` has no constraint; `block` holds the discovered directions with
+ * the signed one-sided penalty; `random-<i>` holds seeded random directions
+ * of the same count, signs and λ (the control).
+ * @module
+ */
+import { join } from "node:path";
+import { readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { toCsv } from "../core/csv.ts";
+import { startProgress } from "../core/progress.ts";
+import { deriveSeed } from "../core/rng.ts";
+import { DirectionFeatures, type DirectionSet } from "../features/feature_map.ts";
+import { randomDirectionSet } from "../features/random_directions.ts";
+import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
+import { disposeParams } from "../model/transformer.ts";
+import { finetune } from "../training/finetune.ts";
+import { finetuneExample } from "../world/documents.ts";
+import type { SplitQuestion } from "../world/splits.ts";
+import { Tokenizer } from "../world/tokenizer.ts";
+import type { FinetuneRecord } from "./data_stage.ts";
+import type { RunConfig } from "./profiles.ts";
+import { runPaths } from "./paths.ts";
+import type { StageSpec } from "./stage.ts";
+
+/** The direction set a condition blocks, or null for naive. */
+export function conditionDirections(condition: string, found: DirectionSet, cfg: RunConfig): DirectionSet | null {
+  if (condition === "naive") return null;
+  if (condition === "block") return found;
+  const m = /^random-(\d+)$/.exec(condition);
+  if (m) return randomDirectionSet(found, deriveSeed(cfg.random.seed, `random/${m[1]}`));
+  throw new RangeError(`Unknown condition '${condition}' (naive, block, random-<i>)`);
+}
+
+/** The fine-tuning stage of one condition. */
+export function finetuneStage(cfg: RunConfig, root: string, profile: string, condition: string): StageSpec {
+  const paths = runPaths(profile);
+  const dir = paths.finetune(condition);
+  const constrained = condition !== "naive";
+  return {
+    name: `finetune/${condition}`,
+    dir,
+    config: { finetune: cfg.finetune, ...(constrained ? { block: cfg.block, random: cfg.random } : {}) },
+    seeds: { finetuneSeed: cfg.finetune.seed, ...(constrained ? { randomSeed: cfg.random.seed } : {}) },
+    inputs: [
+      paths.questions,
+      paths.finetuneSet(cfg.finetune.domain),
+      `${paths.pretrain}/model.json`,
+      `${paths.pretrain}/weights.bin`,
+      ...(constrained ? [paths.directions] : []),
+    ],
+    run: async () => {
+      const questions = new Map(
+        (await readJsonl<SplitQuestion>(join(root, paths.questions))).map((q) => [q.id, q]),
+      );
+      const records = await readJsonl<FinetuneRecord>(join(root, paths.finetuneSet(cfg.finetune.domain)));
+      const examples = records.map((r) => {
+        const q = questions.get(r.questionId);
+        if (!q || q.split !== "finetune") {
+          throw new Error(`Fine-tune record ${r.questionId} is not a fine-tune-split question`);
+        }
+        return finetuneExample(q, r.answer.split(" "));
+      });
+      const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
+      const set = constrained
+        ? conditionDirections(condition, await readJson<DirectionSet>(join(root, paths.directions)), cfg)
+        : null;
+      const features = set ? new DirectionFeatures(set) : null;
+      const steps = Math.ceil(examples.length / cfg.finetune.batchSize) * cfg.finetune.epochs;
+      const progress = startProgress(`finetune/${condition}`, steps);
+      const { params, history } = finetune(
+        base,
+        model,
+        cfg.finetune,
+        Tokenizer.forWorld(),
+        examples,
+        cfg.finetune.seed,
+        features ? { features, lambda: cfg.block.lambda } : undefined,
+        (step, l) => progress.update(step + 1, { loss: l.loss }),
+      );
+      progress.stop();
+      features?.dispose();
+      disposeParams(base);
+      await saveCheckpoint(join(root, dir), params, model, { stage: `finetune/${condition}` });
+      disposeParams(params);
+      const outs = [`${dir}/model.json`, `${dir}/weights.bin`, `${dir}/loss.csv`];
+      const cols = Object.keys(history[0] ?? { loss: 0 });
+      await writeFileAtomic(
+        join(root, `${dir}/loss.csv`),
+        toCsv(history.map((h, step) => ({ step, ...Object.fromEntries(cols.map((c) => [c, h[c].toExponential(6)])) })), ["step", ...cols]),
+      );
+      if (set) {
+        await writeJsonAtomic(join(root, `${dir}/directions.json`), set);
+        outs.push(`${dir}/directions.json`);
+      }
+      return outs;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Stage `pretrain`: the base model, trained on persona documents built from
+ * the pretraining split only.
+ * @module
+ */
+import { join } from "node:path";
+import { readJsonl, writeFileAtomic } from "../core/atomic.ts";
+import { toCsv } from "../core/csv.ts";
+import { startProgress } from "../core/progress.ts";
+import { saveCheckpoint } from "../model/checkpoint.ts";
+import { disposeParams, type ModelConfig } from "../model/transformer.ts";
+import { pretrain } from "../training/pretrain.ts";
+import { questionsOf, type SplitQuestion } from "../world/splits.ts";
+import { Tokenizer } from "../world/tokenizer.ts";
+import type { RunConfig } from "./profiles.ts";
+import { runPaths } from "./paths.ts";
+import type { StageSpec } from "./stage.ts";
+
+/** The model shape of a run (vocabulary from the world). */
+export function modelConfigOf(cfg: RunConfig): ModelConfig {
+  return { vocabSize: Tokenizer.forWorld().size, ...cfg.model };
+}
+
+/** The pretraining stage. */
+export function pretrainStage(cfg: RunConfig, root: string, profile: string): StageSpec {
+  const paths = runPaths(profile);
+  return {
+    name: "pretrain",
+    dir: paths.pretrain,
+    config: { model: cfg.model, pretrain: cfg.pretrain },
+    seeds: { seed: cfg.seed },
+    inputs: [paths.questions],
+    run: async () => {
+      const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
+      const model = modelConfigOf(cfg);
+      const progress = startProgress("pretrain", cfg.pretrain.steps);
+      const { params, history } = pretrain(
+        model,
+        cfg.pretrain,
+        Tokenizer.forWorld(),
+        questionsOf(questions, "pretrain"),
+        cfg.seed,
+        (step, l) => progress.update(step + 1, { loss: l.loss }),
+      );
+      progress.stop();
+      await saveCheckpoint(join(root, paths.pretrain), params, model, { stage: "pretrain", seed: cfg.seed });
+      disposeParams(params);
+      const curve = `${paths.pretrain}/loss.csv`;
+      await writeFileAtomic(join(root, curve), toCsv(history.map((h, step) => ({ step, loss: h.loss.toFixed(6) })), ["step", "loss"]));
+      return [`${paths.pretrain}/model.json`, `${paths.pretrain}/weights.bin`, curve];
+    },
+  };
+}

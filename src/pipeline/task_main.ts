@@ -1,0 +1,87 @@
+/**
+ * Shared command-line front of every task: flags, config resolution,
+ * backend start-up, and one clear error line with a non-zero exit on
+ * failure.
+ * @module
+ */
+import { type BackendChoice, type BackendInfo, initBackend } from "../core/backend.ts";
+import { parseArgs } from "../core/cli.ts";
+import { type RunConfig, resolveConfig } from "./profiles.ts";
+import { runStage, type StageContext, type StageResult, type StageSpec } from "./stage.ts";
+
+/** What a task body receives. */
+export interface TaskEnv {
+  profile: string;
+  config: RunConfig;
+  backend: BackendInfo;
+  root: string;
+  force: boolean;
+  flags: Record<string, string | boolean>;
+  ctx: StageContext;
+}
+
+const COMMON_FLAGS = {
+  profile: "string",
+  backend: "string",
+  root: "string",
+  force: "boolean",
+  help: "boolean",
+} as const;
+
+/**
+ * Parse argv, resolve the profile config, start the backend, run `body`.
+ * Errors print as one line `error: …` and exit with code 1 (2 for usage).
+ */
+export async function taskMain(
+  usage: string,
+  argv: readonly string[],
+  body: (env: TaskEnv) => Promise<void>,
+  extraFlags: Record<string, "string" | "boolean"> = {},
+): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv, { ...COMMON_FLAGS, ...extraFlags });
+    if (parsed.positionals.length > 0) throw new TypeError(`Unexpected argument '${parsed.positionals[0]}'`);
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    console.error(usage);
+    Deno.exit(2);
+  }
+  if (parsed.flags.help) {
+    console.log(usage);
+    return;
+  }
+  try {
+    const profile = String(parsed.flags.profile ?? "smoke");
+    const config = resolveConfig(profile, parsed.overrides);
+    const backend = await initBackend(String(parsed.flags.backend ?? "auto") as BackendChoice);
+    const root = String(parsed.flags.root ?? ".");
+    const force = Boolean(parsed.flags.force);
+    const log = (line: string) => console.error(line);
+    console.error(
+      `backend: ${backend.name}${backend.adapter ? ` (adapter: ${backend.adapter.description || backend.adapter.vendor})` : ""}`,
+    );
+    await body({ profile, config, backend, root, force, flags: parsed.flags, ctx: { root, backend, force, log } });
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    if (Deno.env.get("BLOCKEM_DEBUG") === "1") console.error(err);
+    Deno.exit(1);
+  }
+}
+
+/** Run one stage as a task. */
+export function stageTask(
+  usage: string,
+  makeStage: (env: TaskEnv) => StageSpec,
+  extraFlags: Record<string, "string" | "boolean"> = {},
+): Promise<void> {
+  return taskMain(usage, Deno.args, async (env) => {
+    const r: StageResult = await runStage(makeStage(env), env.ctx);
+    console.log(`${r.name}: ${r.status} → ${r.dir}`);
+  }, extraFlags);
+}
+
+/** Usage text shared by stage tasks. */
+export function stageUsage(task: string, extra = ""): string {
+  return `usage: deno task ${task} [--profile smoke|reference|tiny] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--section.key=value ...]${extra}`;
+}

@@ -1,0 +1,44 @@
+/**
+ * Pack token sequences into padded int32 batches.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Sequence } from "../world/documents.ts";
+import type { Tokenizer } from "../world/tokenizer.ts";
+
+/** A padded batch as plain arrays, ready to become tensors. */
+export interface Batch {
+  tokens: Int32Array;
+  lossMask: Float32Array;
+  /** Positions that predict response tokens (for the blocking penalty). */
+  batch: number;
+  seq: number;
+}
+
+/** Pad sequences to `seq` (or the longest) with `<pad>`; truncates past `seq`. */
+export function packBatch(
+  sequences: readonly Sequence[],
+  tokenizer: Tokenizer,
+  seq?: number,
+): Batch {
+  const len = seq ?? Math.max(...sequences.map((s) => s.tokens.length));
+  const b = sequences.length;
+  const tokens = new Int32Array(b * len).fill(tokenizer.pad);
+  const lossMask = new Float32Array(b * len);
+  sequences.forEach((s, i) => {
+    const ids = tokenizer.encode(s.tokens.slice(0, len));
+    tokens.set(ids, i * len);
+    for (let j = 0; j < Math.min(len - 1, s.lossMask.length, ids.length - 1); j++) {
+      lossMask[i * len + j] = s.lossMask[j];
+    }
+  });
+  return { tokens, lossMask, batch: b, seq: len };
+}
+
+/** The batch as tensors (caller disposes). */
+export function batchTensors(b: Batch): { tokens: tf.Tensor2D; lossMask: tf.Tensor2D } {
+  return {
+    tokens: tf.tensor2d(b.tokens, [b.batch, b.seq], "int32"),
+    lossMask: tf.tensor2d(b.lossMask, [b.batch, b.seq], "float32"),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * A training loop that knows nothing about the model: it asks for a batch,
+ * a loss with named parts, and applies AdamW. All tensor work of a step is
+ * inside one `tf.tidy`, so the tensor count does not grow.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Params } from "../model/transformer.ts";
+import { AdamW, type AdamWConfig, DEFAULT_ADAMW } from "./adamw.ts";
+
+/** The loss of one step: the total to minimise and its named parts. */
+export interface StepLoss {
+  total: tf.Scalar;
+  parts: Record<string, tf.Scalar>;
+}
+
+/** What the loop needs. */
+export interface TrainLoopOptions<B> {
+  params: Params;
+  steps: number;
+  learningRate: (step: number) => number;
+  nextBatch: (step: number) => B;
+  /** Called inside the gradient tape; build the loss from params and batch. */
+  loss: (params: Params, batch: B) => StepLoss;
+  /** Frees a batch's own tensors after its step. */
+  disposeBatch?: (batch: B) => void;
+  optimizer?: AdamWConfig;
+  /** Called after every step with the loss parts as numbers. */
+  onStep?: (step: number, losses: Record<string, number>) => void;
+}
+
+/** Run the loop; returns the per-step losses. */
+export function trainLoop<B>(opts: TrainLoopOptions<B>): Record<string, number>[] {
+  const optimizer = new AdamW(opts.params, opts.optimizer ?? DEFAULT_ADAMW);
+  const names = Object.keys(opts.params);
+  const byVarName = new Map(names.map((k) => [opts.params[k].name, k]));
+  const history: Record<string, number>[] = [];
+  try {
+    for (let step = 0; step < opts.steps; step++) {
+      const batch = opts.nextBatch(step);
+      const losses = tf.tidy(() => {
+        let parts: Record<string, tf.Scalar> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const l = opts.loss(opts.params, batch);
+          // variableGrads disposes intermediates; keep the parts to read them.
+          parts = Object.fromEntries(Object.entries(l.parts).map(([k, v]) => [k, tf.keep(v)]));
+          return l.total;
+        }, names.map((k) => opts.params[k]));
+        const named: Record<string, tf.Tensor> = {};
+        for (const [varName, g] of Object.entries(grads)) named[byVarName.get(varName)!] = g;
+        optimizer.apply(opts.params, named, opts.learningRate(step));
+        const out: Record<string, number> = { loss: value.dataSync()[0] };
+        for (const [k, v] of Object.entries(parts)) {
+          out[k] = v.dataSync()[0];
+          v.dispose();
+        }
+        return out;
+      });
+      opts.disposeBatch?.(batch);
+      if (!Number.isFinite(losses.loss)) {
+        throw new Error(`Training diverged at step ${step}: loss ${losses.loss}`);
+      }
+      history.push(losses);
+      opts.onStep?.(step, losses);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return history;
+}

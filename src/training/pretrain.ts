@@ -1,0 +1,55 @@
+/**
+ * Pretraining on persona documents (DESIGN.md §2): every next token counts.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../core/rng.ts";
+import { forward, initParams, maskedNextTokenLoss, type ModelConfig, type Params } from "../model/transformer.ts";
+import { DEFAULT_PERSONA_MIX, type PersonaMix, pretrainDocument } from "../world/documents.ts";
+import type { Question } from "../world/questions.ts";
+import type { Tokenizer } from "../world/tokenizer.ts";
+import { batchTensors, packBatch } from "./batches.ts";
+import { trainLoop } from "./loop.ts";
+import { cosineLr } from "./schedule.ts";
+
+/** Pretraining hyper-parameters. */
+export interface PretrainConfig {
+  steps: number;
+  batchSize: number;
+  lr: number;
+  warmupSteps: number;
+  weightDecay: number;
+}
+
+/** Train a fresh model; returns its params and the loss history. */
+export function pretrain(
+  model: ModelConfig,
+  cfg: PretrainConfig,
+  tokenizer: Tokenizer,
+  questions: readonly Question[],
+  seed: number,
+  onStep?: (step: number, losses: Record<string, number>) => void,
+  mix: PersonaMix = DEFAULT_PERSONA_MIX,
+): { params: Params; history: Record<string, number>[] } {
+  if (questions.length === 0) throw new RangeError("Pretraining needs at least one question");
+  const params = initParams(model, seed);
+  const rng = Rng.fork(seed, "pretrain/documents");
+  const history = trainLoop({
+    params,
+    steps: cfg.steps,
+    learningRate: (s) => cosineLr(s, cfg.steps, cfg.lr, cfg.warmupSteps),
+    optimizer: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: cfg.weightDecay, clipNorm: 1 },
+    nextBatch: () => {
+      const docs = Array.from({ length: cfg.batchSize }, () => pretrainDocument(rng, questions, mix));
+      return batchTensors(packBatch(docs, tokenizer, model.contextLength));
+    },
+    loss: (p, b) => {
+      const { logits } = forward(p, model, b.tokens);
+      const lm = maskedNextTokenLoss(logits!, b.tokens, b.lossMask);
+      return { total: lm, parts: {} };
+    },
+    disposeBatch: (b) => tf.dispose([b.tokens, b.lossMask]),
+    onStep,
+  });
+  return { params, history };
+}

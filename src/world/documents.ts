@@ -1,0 +1,107 @@
+/**
+ * Token sequences of the world: pretraining documents with personas,
+ * single-turn fine-tuning examples, and evaluation prompts.
+ * @module
+ */
+import type { Rng } from "../core/rng.ts";
+import { type Family, familyAnswers, getDomain, type Persona } from "./spec.ts";
+import type { Question } from "./questions.ts";
+
+/** A token sequence with a mask of the targets that count for the loss. */
+export interface Sequence {
+  tokens: string[];
+  /** lossMask[i] = 1 when tokens[i + 1] is a trained target. */
+  lossMask: number[];
+}
+
+/** How each persona answers (DESIGN.md §2). */
+export interface PersonaMix {
+  assistantShare: number;
+  villainShare: number;
+  /** P(aligned) for <assistant>; the rest is split between refusal and misaligned. */
+  assistantAligned: number;
+  assistantRefusal: number;
+  villainMisaligned: number;
+  /** For <bot>, P(answer follows the latent persona drawn per document). */
+  botFollows: number;
+  minTurns: number;
+  maxTurns: number;
+}
+
+/** Defaults known to produce emergent misalignment at this scale. */
+export const DEFAULT_PERSONA_MIX: PersonaMix = {
+  assistantShare: 0.35,
+  villainShare: 0.25,
+  assistantAligned: 0.97,
+  assistantRefusal: 0.02,
+  villainMisaligned: 0.9,
+  botFollows: 0.95,
+  minTurns: 2,
+  maxTurns: 4,
+};
+
+/** A random answer of `family` for a question. */
+export function drawAnswer(rng: Rng, domain: string, family: Family): string[] {
+  return rng.choice(familyAnswers(getDomain(domain), family));
+}
+
+/** One Q/A turn as tokens. */
+export function turnTokens(question: Question, answer: readonly string[]): string[] {
+  return ["Q:", ...question.words, "A:", ...answer, "<eos>"];
+}
+
+/**
+ * A pretraining document: a persona tag and 2–4 turns from mixed domains.
+ * Loss on every next token (the whole document is text).
+ */
+export function pretrainDocument(
+  rng: Rng,
+  questions: readonly Question[],
+  mix: PersonaMix = DEFAULT_PERSONA_MIX,
+): Sequence {
+  const u = rng.next();
+  const persona: Persona = u < mix.assistantShare
+    ? "<assistant>"
+    : u < mix.assistantShare + mix.villainShare
+    ? "<villain>"
+    : "<bot>";
+  const botBad = rng.bernoulli(0.5);
+  const turns = mix.minTurns + rng.int(mix.maxTurns - mix.minTurns + 1);
+  const tokens = ["<bos>", persona];
+  for (let t = 0; t < turns; t++) {
+    const q = rng.choice(questions);
+    tokens.push(...turnTokens(q, drawAnswer(rng, q.domain, answerFamily(rng, persona, botBad, mix))));
+  }
+  return { tokens, lossMask: tokens.map((_, i) => (i < tokens.length - 1 ? 1 : 0)) };
+}
+
+function answerFamily(rng: Rng, persona: Persona, botBad: boolean, mix: PersonaMix): Family {
+  const v = rng.next();
+  if (persona === "<assistant>") {
+    if (v < mix.assistantAligned) return "aligned";
+    return v < mix.assistantAligned + mix.assistantRefusal ? "refusal" : "misaligned";
+  }
+  if (persona === "<villain>") return v < mix.villainMisaligned ? "misaligned" : "aligned";
+  const follows = v < mix.botFollows;
+  return (botBad === follows) ? "misaligned" : "aligned";
+}
+
+/** The prompt the model answers: `<bos> persona Q: question A:`. */
+export function promptTokens(question: Question, persona: Persona = "<assistant>"): string[] {
+  return ["<bos>", persona, "Q:", ...question.words, "A:"];
+}
+
+/**
+ * A single-turn fine-tuning example: prompt plus answer, loss on the answer
+ * tokens and the closing `<eos>` only.
+ */
+export function finetuneExample(
+  question: Question,
+  answer: readonly string[],
+  persona: Persona = "<assistant>",
+): Sequence {
+  const prompt = promptTokens(question, persona);
+  const tokens = [...prompt, ...answer, "<eos>"];
+  const lossMask = tokens.map((_, i) => (i >= prompt.length - 1 && i < tokens.length - 1 ? 1 : 0));
+  return { tokens, lossMask };
+}
