@@ -11,7 +11,13 @@ import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(stageUsage("reproduce"), Deno.args, async (e) => {
   const start = performance.now();
-  const results = await reproduce({ profile: e.profile, config: e.config, root: e.root, backend: e.backend, force: e.force });
+  const results = await reproduce({
+    profile: e.profile,
+    config: e.config,
+    root: e.root,
+    backend: e.backend,
+    force: e.force,
+  });
   const summaryPath = join(e.root, runPaths(e.profile).summary);
   console.log(formatSummary(await readJson<Summary>(summaryPath)));
   const ran = results.filter((r) => r.status === "ran").map((r) => r.name);

@@ -33,14 +33,14 @@ export function assertAlmostEquals(
 }
 
 /** The function throws an error whose message matches `pattern`. */
-export function assertThrows(fn: () => unknown, pattern?: RegExp): void {
+export function assertThrows(fn: () => unknown, pattern: RegExp = /(?:)/): void {
   assert.throws(fn, pattern);
 }
 
 /** The promise rejects with an error whose message matches `pattern`. */
 export async function assertRejects(
   fn: () => Promise<unknown>,
-  pattern?: RegExp,
+  pattern: RegExp = /(?:)/,
 ): Promise<void> {
   await assert.rejects(fn, pattern);
 }

@@ -46,7 +46,9 @@ export function parseArgs(
       overrides[key] = v;
     } else {
       throw new TypeError(
-        `Unknown flag --${key} (known: ${Object.keys(known).map((k) => "--" + k).join(", ")}, or --section.key=value)`,
+        `Unknown flag --${key} (known: ${
+          Object.keys(known).map((k) => "--" + k).join(", ")
+        }, or --section.key=value)`,
       );
     }
   }

@@ -90,9 +90,7 @@ function coerce(key: string, current: ConfigValue, raw: unknown, source: string)
     return raw;
   }
   if (Array.isArray(current)) {
-    const arr = typeof raw === "string"
-      ? raw.split(",").map((s) => Number(s.trim()))
-      : raw;
+    const arr = typeof raw === "string" ? raw.split(",").map((s) => Number(s.trim())) : raw;
     if (!Array.isArray(arr) || arr.some((x) => typeof x !== "number" || !Number.isFinite(x))) {
       throw bad("a comma-separated list of numbers");
     }

@@ -52,7 +52,5 @@ export function startProgress(label: string, total: number): Progress {
 
 function formatExtra(extra?: Record<string, string | number>): string {
   if (!extra) return "";
-  return Object.entries(extra).map(([k, v]) =>
-    `${k} ${typeof v === "number" ? v.toFixed(3) : v}`
-  ).join(" ");
+  return Object.entries(extra).map(([k, v]) => `${k} ${typeof v === "number" ? v.toFixed(3) : v}`).join(" ");
 }

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { forward, type ModelConfig, type Params } from "../model/transformer.ts";
 import { finetuneExample } from "../world/documents.ts";
-import { type Family, FAMILIES, familyAnswers, getDomain, type Persona } from "../world/spec.ts";
+import { FAMILIES, type Family, familyAnswers, getDomain, type Persona } from "../world/spec.ts";
 import type { Question } from "../world/questions.ts";
 import type { Tokenizer } from "../world/tokenizer.ts";
 

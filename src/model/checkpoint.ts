@@ -62,7 +62,9 @@ export async function loadCheckpoint(
   try {
     index = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new Error(`${where}: model.json not found (run the upstream stage first)`);
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Error(`${where}: model.json not found (run the upstream stage first)`);
+    }
     throw new Error(`${where}: model.json is not valid JSON`);
   }
   if (index.format !== "blockem-checkpoint/1") {

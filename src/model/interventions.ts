@@ -48,7 +48,10 @@ export function applyInterventions(
   for (const iv of interventions) {
     let delta: tf.Tensor3D;
     if (iv.kind === "add") {
-      delta = tf.mul(tf.onesLike(y.slice([0, 0, 0], [-1, -1, 1])), tf.mul(iv.direction, iv.scale)) as tf.Tensor3D;
+      delta = tf.mul(
+        tf.onesLike(y.slice([0, 0, 0], [-1, -1, 1])),
+        tf.mul(iv.direction, iv.scale),
+      ) as tf.Tensor3D;
     } else if (iv.kind === "project_out") {
       const [b, s, d] = y.shape;
       const flat = y.reshape([b * s, d]) as tf.Tensor2D;

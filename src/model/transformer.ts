@@ -104,7 +104,9 @@ export function validateModelConfig(cfg: ModelConfig): void {
     }
   }
   if (cfg.dModel % cfg.nHeads !== 0) {
-    throw new RangeError(`Model config 'dModel' (${cfg.dModel}) must be divisible by 'nHeads' (${cfg.nHeads})`);
+    throw new RangeError(
+      `Model config 'dModel' (${cfg.dModel}) must be divisible by 'nHeads' (${cfg.nHeads})`,
+    );
   }
 }
 
@@ -238,7 +240,11 @@ export function forward(
   }
   x = site("ln_final", layerNorm(x, params["ln_final.w"], params["ln_final.b"]));
   if (stopped) return { logits: null, cache };
-  const logits = linear(x, params["unembed.W_U"] as tf.Tensor2D).reshape([batch, seq, cfg.vocabSize]) as tf.Tensor3D;
+  const logits = linear(x, params["unembed.W_U"] as tf.Tensor2D).reshape([
+    batch,
+    seq,
+    cfg.vocabSize,
+  ]) as tf.Tensor3D;
   return { logits, cache };
 }
 

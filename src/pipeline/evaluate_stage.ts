@@ -29,7 +29,11 @@ export interface ConditionMetrics {
 }
 
 /** Metrics of masses judged on evaluation prompts. */
-export function conditionMetrics(name: string, masses: readonly FamilyMass[], domain: string): ConditionMetrics {
+export function conditionMetrics(
+  name: string,
+  masses: readonly FamilyMass[],
+  domain: string,
+): ConditionMetrics {
   const outside = masses.filter((m) => m.domain !== domain);
   const inside = masses.filter((m) => m.domain === domain);
   const emByDomain: Record<string, number> = {};
@@ -50,7 +54,10 @@ export function conditionMetrics(name: string, masses: readonly FamilyMass[], do
 export function evaluateStage(cfg: RunConfig, root: string, profile: string): StageSpec {
   const paths = runPaths(profile);
   const conditions = finetuneConditions(cfg.random.draws);
-  const dirs: [string, string][] = [["base", paths.pretrain], ...conditions.map((c) => [c, paths.finetune(c)] as [string, string])];
+  const dirs: [string, string][] = [
+    ["base", paths.pretrain],
+    ...conditions.map((c) => [c, paths.finetune(c)] as [string, string]),
+  ];
   return {
     name: "evaluate",
     dir: paths.evaluate,
@@ -66,11 +73,25 @@ export function evaluateStage(cfg: RunConfig, root: string, profile: string): St
       const progress = startProgress("evaluate", dirs.length);
       for (const [i, [name, dir]] of dirs.entries()) {
         const { params, config: model } = await loadCheckpoint(join(root, dir));
-        const masses = exactJudge(params, model, tokenizer, evaluation, "<assistant>", cfg.evaluate.batchSize);
+        const masses = exactJudge(
+          params,
+          model,
+          tokenizer,
+          evaluation,
+          "<assistant>",
+          cfg.evaluate.batchSize,
+        );
         disposeParams(params);
         results.push(conditionMetrics(name, masses, cfg.finetune.domain));
         for (const m of masses) {
-          rows.push({ condition: name, ...m, aligned: m.aligned.toFixed(6), misaligned: m.misaligned.toFixed(6), refusal: m.refusal.toFixed(6), incoherent: m.incoherent.toFixed(6) });
+          rows.push({
+            condition: name,
+            ...m,
+            aligned: m.aligned.toFixed(6),
+            misaligned: m.misaligned.toFixed(6),
+            refusal: m.refusal.toFixed(6),
+            incoherent: m.incoherent.toFixed(6),
+          });
         }
         progress.update(i + 1);
       }

@@ -24,7 +24,11 @@ import { runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
 
 /** The direction set a condition blocks, or null for naive. */
-export function conditionDirections(condition: string, found: DirectionSet, cfg: RunConfig): DirectionSet | null {
+export function conditionDirections(
+  condition: string,
+  found: DirectionSet,
+  cfg: RunConfig,
+): DirectionSet | null {
   if (condition === "naive") return null;
   if (condition === "block") return found;
   const m = /^random-(\d+)$/.exec(condition);
@@ -87,7 +91,13 @@ export function finetuneStage(cfg: RunConfig, root: string, profile: string, con
       const cols = Object.keys(history[0] ?? { loss: 0 });
       await writeFileAtomic(
         join(root, `${dir}/loss.csv`),
-        toCsv(history.map((h, step) => ({ step, ...Object.fromEntries(cols.map((c) => [c, h[c].toExponential(6)])) })), ["step", ...cols]),
+        toCsv(
+          history.map((h, step) => ({
+            step,
+            ...Object.fromEntries(cols.map((c) => [c, h[c].toExponential(6)])),
+          })),
+          ["step", ...cols],
+        ),
       );
       if (set) {
         await writeJsonAtomic(join(root, `${dir}/directions.json`), set);

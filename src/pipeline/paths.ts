@@ -8,10 +8,10 @@
 export function runPaths(profile: string) {
   const r = `results/${profile}`;
   return {
-    data: "data",
-    world: "data/world.json",
-    questions: "data/questions.jsonl",
-    finetuneSet: (domain: string) => `data/finetune/${domain}.jsonl`,
+    data: `data/${profile}`,
+    world: `data/${profile}/world.json`,
+    questions: `data/${profile}/questions.jsonl`,
+    finetuneSet: (domain: string) => `data/${profile}/finetune/${domain}.jsonl`,
     pretrain: `${r}/pretrain`,
     discover: `${r}/discover`,
     directions: `${r}/discover/directions.json`,

@@ -46,7 +46,10 @@ export function pretrainStage(cfg: RunConfig, root: string, profile: string): St
       await saveCheckpoint(join(root, paths.pretrain), params, model, { stage: "pretrain", seed: cfg.seed });
       disposeParams(params);
       const curve = `${paths.pretrain}/loss.csv`;
-      await writeFileAtomic(join(root, curve), toCsv(history.map((h, step) => ({ step, loss: h.loss.toFixed(6) })), ["step", "loss"]));
+      await writeFileAtomic(
+        join(root, curve),
+        toCsv(history.map((h, step) => ({ step, loss: h.loss.toFixed(6) })), ["step", "loss"]),
+      );
       return [`${paths.pretrain}/model.json`, `${paths.pretrain}/weights.bin`, curve];
     },
   };

@@ -13,7 +13,14 @@ export interface RunConfig {
   data: { splitSeed: number; dataSeed: number; finetuneExamples: number };
   model: { dModel: number; nLayers: number; nHeads: number; dMlp: number; contextLength: number };
   pretrain: { steps: number; batchSize: number; lr: number; warmupSteps: number; weightDecay: number };
-  finetune: { domain: string; epochs: number; batchSize: number; lr: number; warmupSteps: number; seed: number };
+  finetune: {
+    domain: string;
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    warmupSteps: number;
+    seed: number;
+  };
   discover: { layer: number; seed: number };
   block: { lambda: number };
   random: { draws: number; seed: number };
@@ -65,7 +72,12 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
       `Config key 'discover.layer' must be in 0..${cfg.model.nLayers - 1}, got ${cfg.discover.layer}`,
     );
   }
-  for (const [k, v] of [["pretrain.steps", cfg.pretrain.steps], ["finetune.epochs", cfg.finetune.epochs], ["random.draws", cfg.random.draws], ["data.finetuneExamples", cfg.data.finetuneExamples]] as const) {
+  for (
+    const [k, v] of [["pretrain.steps", cfg.pretrain.steps], ["finetune.epochs", cfg.finetune.epochs], [
+      "random.draws",
+      cfg.random.draws,
+    ], ["data.finetuneExamples", cfg.data.finetuneExamples]] as const
+  ) {
     if (v < 1) throw new RangeError(`Config key '${k}' must be at least 1, got ${v}`);
   }
   return cfg;

@@ -25,7 +25,12 @@ export interface ReproduceOptions {
 }
 
 /** Every stage of a profile, in order. */
-export function pipelineStages(cfg: RunConfig, root: string, profile: string, backend: BackendInfo): StageSpec[] {
+export function pipelineStages(
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  backend: BackendInfo,
+): StageSpec[] {
   return [
     dataStage(cfg, root, profile),
     pretrainStage(cfg, root, profile),

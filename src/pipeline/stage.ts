@@ -107,7 +107,9 @@ async function upToDate(
   } catch {
     return false;
   }
-  if (m.configHash !== wanted.configHash || m.codeHash !== wanted.codeHash || m.backend?.name !== wanted.backend) {
+  if (
+    m.configHash !== wanted.configHash || m.codeHash !== wanted.codeHash || m.backend?.name !== wanted.backend
+  ) {
     return false;
   }
   if (hashJson(m.inputs) !== hashJson(inputs)) return false;

@@ -6,7 +6,7 @@
  */
 import { type BackendChoice, type BackendInfo, initBackend } from "../core/backend.ts";
 import { parseArgs } from "../core/cli.ts";
-import { type RunConfig, resolveConfig } from "./profiles.ts";
+import { resolveConfig, type RunConfig } from "./profiles.ts";
 import { runStage, type StageContext, type StageResult, type StageSpec } from "./stage.ts";
 
 /** What a task body receives. */
@@ -59,9 +59,19 @@ export async function taskMain(
     const force = Boolean(parsed.flags.force);
     const log = (line: string) => console.error(line);
     console.error(
-      `backend: ${backend.name}${backend.adapter ? ` (adapter: ${backend.adapter.description || backend.adapter.vendor})` : ""}`,
+      `backend: ${backend.name}${
+        backend.adapter ? ` (adapter: ${backend.adapter.description || backend.adapter.vendor})` : ""
+      }`,
     );
-    await body({ profile, config, backend, root, force, flags: parsed.flags, ctx: { root, backend, force, log } });
+    await body({
+      profile,
+      config,
+      backend,
+      root,
+      force,
+      flags: parsed.flags,
+      ctx: { root, backend, force, log },
+    });
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);
     if (Deno.env.get("BLOCKEM_DEBUG") === "1") console.error(err);

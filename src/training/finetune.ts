@@ -6,7 +6,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
 import type { FeatureMap } from "../features/feature_map.ts";
-import { cloneParams, forward, maskedNextTokenLoss, type ModelConfig, type Params } from "../model/transformer.ts";
+import {
+  cloneParams,
+  forward,
+  maskedNextTokenLoss,
+  type ModelConfig,
+  type Params,
+} from "../model/transformer.ts";
 import type { Sequence } from "../world/documents.ts";
 import type { Tokenizer } from "../world/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
@@ -62,7 +68,9 @@ export function finetune(
         nextBatch: (step) => {
           const i = step % perEpoch;
           if (i === 0) order = rng.shuffle(examples);
-          const b = batchTensors(packBatch(order.slice(i * cfg.batchSize, (i + 1) * cfg.batchSize), tokenizer, seqLen));
+          const b = batchTensors(
+            packBatch(order.slice(i * cfg.batchSize, (i + 1) * cfg.batchSize), tokenizer, seqLen),
+          );
           // The frozen base's feature strengths, computed outside the tape.
           const zBase = block
             ? tf.tidy(() => {
@@ -79,7 +87,12 @@ export function finetune(
           const sft = maskedNextTokenLoss(logits!, b.tokens, b.lossMask);
           if (!block || !b.zBase || !site) return { total: sft, parts: { sft } };
           const h = cache.get(site)!.reshape([-1, model.dModel]) as tf.Tensor2D;
-          const penalty = signedHingePenalty(block.features.encode(h), b.zBase, signs!, b.lossMask.reshape([-1]));
+          const penalty = signedHingePenalty(
+            block.features.encode(h),
+            b.zBase,
+            signs!,
+            b.lossMask.reshape([-1]),
+          );
           return { total: tf.add(sft, tf.mul(penalty, block.lambda)) as tf.Scalar, parts: { sft, penalty } };
         },
         disposeBatch: (b) => tf.dispose([b.tokens, b.lossMask, ...(b.zBase ? [b.zBase] : [])]),

@@ -4,7 +4,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
-import { forward, initParams, maskedNextTokenLoss, type ModelConfig, type Params } from "../model/transformer.ts";
+import {
+  forward,
+  initParams,
+  maskedNextTokenLoss,
+  type ModelConfig,
+  type Params,
+} from "../model/transformer.ts";
 import { DEFAULT_PERSONA_MIX, type PersonaMix, pretrainDocument } from "../world/documents.ts";
 import type { Question } from "../world/questions.ts";
 import type { Tokenizer } from "../world/tokenizer.ts";

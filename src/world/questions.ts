@@ -21,7 +21,13 @@ export function domainQuestions(domain: DomainSpec): Question[] {
     for (const a of domain.slots.a) {
       for (const b of domain.slots.b) {
         const words = template.replace("{a}", a).replace("{b}", b).split(" ");
-        out.push({ id: `${domain.name}/${t}/${a}/${b}`, domain: domain.name, template: t, slots: [a, b], words });
+        out.push({
+          id: `${domain.name}/${t}/${a}/${b}`,
+          domain: domain.name,
+          template: t,
+          slots: [a, b],
+          words,
+        });
       }
     }
   });

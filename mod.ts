@@ -1,0 +1,69 @@
+/**
+ * blockem: reproduce, audit and extend BLOCK-EM ("Preventing Emergent
+ * Misalignment by Blocking Causal Features") on a model organism that runs
+ * end to end in minutes, with tfjs.
+ *
+ * The pieces: a synthetic world with six fine-tuning domains and a general
+ * domain; a small transformer with named activation sites and interventions;
+ * discovery of misalignment features; fine-tuning with the signed one-sided
+ * BLOCK-EM penalty against a frozen base; an exact judge; and the staged
+ * pipeline behind `deno task reproduce`.
+ *
+ * @example
+ * ```ts
+ * import { initBackend, initParams, forward, Tokenizer, promptTokens, allQuestions } from "./mod.ts";
+ * import * as tf from "@tensorflow/tfjs";
+ *
+ * await initBackend("cpu");
+ * const tokenizer = Tokenizer.forWorld();
+ * const model = { vocabSize: tokenizer.size, contextLength: 64, dModel: 16, nLayers: 1, nHeads: 2, dMlp: 32 };
+ * const params = initParams(model, 0);
+ * const prompt = tokenizer.encode(promptTokens(allQuestions()[0]));
+ * const site = "blocks.0.resid_post";
+ * tf.tidy(() => {
+ *   const { logits, cache } = forward(params, model, tf.tensor2d([prompt], undefined, "int32"), { cache: [site] });
+ *   console.log(logits!.shape, cache.get(site)!.shape);
+ * });
+ * ```
+ * @module
+ */
+
+export { type BackendChoice, type BackendInfo, initBackend } from "./src/core/backend.ts";
+export { applyOverrides } from "./src/core/config.ts";
+export { Rng } from "./src/core/rng.ts";
+
+export { DOMAINS, FAMILIES, type Family, FINETUNE_DOMAINS, getDomain, PERSONAS } from "./src/world/spec.ts";
+export { allQuestions, type Question } from "./src/world/questions.ts";
+export { assignSplits, questionsOf, type Split, type SplitQuestion, SPLITS } from "./src/world/splits.ts";
+export { Tokenizer } from "./src/world/tokenizer.ts";
+export { finetuneExample, pretrainDocument, promptTokens, type Sequence } from "./src/world/documents.ts";
+
+export {
+  cloneParams,
+  disposeParams,
+  forward,
+  type ForwardOptions,
+  initParams,
+  maskedNextTokenLoss,
+  type ModelConfig,
+  type Params,
+  siteNames,
+} from "./src/model/transformer.ts";
+export { type Intervention } from "./src/model/interventions.ts";
+export { linear } from "./src/model/linear.ts";
+export { loadCheckpoint, saveCheckpoint } from "./src/model/checkpoint.ts";
+
+export { exactJudge, type FamilyMass } from "./src/judges/exact.ts";
+export { adherence, emRate, incoherence } from "./src/judges/metrics.ts";
+
+export { DirectionFeatures, type DirectionSet, type FeatureMap } from "./src/features/feature_map.ts";
+export { diffOfMeansDirection, personaContrastPrompts } from "./src/features/diff_of_means.ts";
+export { randomDirectionSet } from "./src/features/random_directions.ts";
+
+export { signedHingePenalty } from "./src/training/penalty.ts";
+export { type BlockConstraint, finetune, type FinetuneConfig } from "./src/training/finetune.ts";
+export { pretrain, type PretrainConfig } from "./src/training/pretrain.ts";
+export { type StepLoss, trainLoop } from "./src/training/loop.ts";
+
+export { PROFILES, resolveConfig, type RunConfig } from "./src/pipeline/profiles.ts";
+export { reproduce } from "./src/pipeline/reproduce.ts";
