@@ -7,12 +7,14 @@ import assert from "node:assert/strict";
 
 /** Deep strict equality. */
 export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
-  assert.deepStrictEqual(actual, expected, msg);
+  if (msg === undefined) assert.deepStrictEqual(actual, expected);
+  else assert.deepStrictEqual(actual, expected, msg);
 }
 
 /** Truthiness. */
 export function assertOk(value: unknown, msg?: string): asserts value {
-  assert.ok(value, msg);
+  if (msg === undefined) assert.ok(value);
+  else assert.ok(value, msg);
 }
 
 /** |actual - expected| <= tolerance. */

@@ -40,13 +40,13 @@ export function personaContrastPrompts(questions: readonly Question[], seed: num
 }
 
 /** Activations at `site` at each prompt's last token, [n, dModel]. */
-export function lastTokenActivations(
+export async function lastTokenActivations(
   params: Params,
   model: ModelConfig,
   tokenizer: Tokenizer,
   prompts: readonly string[][],
   site: string,
-): number[][] {
+): Promise<number[][]> {
   const seq = Math.max(...prompts.map((p) => p.length));
   const ids = new Int32Array(prompts.length * seq).fill(tokenizer.pad);
   const pick = new Float32Array(prompts.length * seq);
@@ -59,7 +59,7 @@ export function lastTokenActivations(
     const h = forward(params, model, tokens, { cache: [site], stopAt: site }).cache.get(site)!;
     return tf.sum(tf.mul(h, tf.tensor2d(pick, [prompts.length, seq]).expandDims(-1)), 1);
   });
-  const out = acts.arraySync() as number[][];
+  const out = await acts.array() as number[][];
   acts.dispose();
   return out;
 }
@@ -77,15 +77,15 @@ export interface DirectionStats {
  * Unit direction mean(misaligned) − mean(aligned) at `site`, as a one-feature
  * K+ set, with its separation statistics on the same prompts.
  */
-export function diffOfMeansDirection(
+export async function diffOfMeansDirection(
   params: Params,
   model: ModelConfig,
   tokenizer: Tokenizer,
   contrast: PersonaContrast,
   site: string,
-): { set: DirectionSet; stats: DirectionStats } {
-  const bad = lastTokenActivations(params, model, tokenizer, contrast.misaligned, site);
-  const good = lastTokenActivations(params, model, tokenizer, contrast.aligned, site);
+): Promise<{ set: DirectionSet; stats: DirectionStats }> {
+  const bad = await lastTokenActivations(params, model, tokenizer, contrast.misaligned, site);
+  const good = await lastTokenActivations(params, model, tokenizer, contrast.aligned, site);
   const d = bad[0].length;
   const meanOf = (xs: number[][]) =>
     Array.from({ length: d }, (_, j) => xs.reduce((s, x) => s + x[j], 0) / xs.length);

@@ -23,13 +23,13 @@ export interface FamilyMass {
 }
 
 /** Log-probability of each sequence's masked targets, batched. */
-export function sequenceLogProbs(
+export async function sequenceLogProbs(
   params: Params,
   model: ModelConfig,
   tokenizer: Tokenizer,
   sequences: readonly { tokens: string[]; lossMask: number[] }[],
   batchSize = 256,
-): Float64Array {
+): Promise<Float64Array> {
   const out = new Float64Array(sequences.length);
   for (let start = 0; start < sequences.length; start += batchSize) {
     const chunk = sequences.slice(start, start + batchSize);
@@ -50,21 +50,21 @@ export function sequenceLogProbs(
       const m = tf.tensor2d(mask, [chunk.length, seq]).slice([0, 0], [chunk.length, seq - 1]);
       return tf.sum(tf.mul(tokenLogp, m), -1);
     });
-    out.set(sums.dataSync(), start);
+    out.set(await sums.data(), start);
     sums.dispose();
   }
   return out;
 }
 
 /** Family masses for each question asked with `persona`. */
-export function exactJudge(
+export async function exactJudge(
   params: Params,
   model: ModelConfig,
   tokenizer: Tokenizer,
   questions: readonly Question[],
   persona: Persona = "<assistant>",
   batchSize = 256,
-): FamilyMass[] {
+): Promise<FamilyMass[]> {
   const seqs: { tokens: string[]; lossMask: number[] }[] = [];
   const owners: { q: number; family: Family }[] = [];
   questions.forEach((q, qi) => {
@@ -76,7 +76,7 @@ export function exactJudge(
       }
     }
   });
-  const logps = sequenceLogProbs(params, model, tokenizer, seqs, batchSize);
+  const logps = await sequenceLogProbs(params, model, tokenizer, seqs, batchSize);
   const masses = questions.map((q) => ({
     questionId: q.id,
     domain: q.domain,

@@ -91,7 +91,8 @@ export async function loadCheckpoint(
       throw new RangeError(`${where}: shape mismatch for '${name}' (file ${t.shape}, config ${shape})`);
     }
     if (t.offset + t.length > flat.length) throw new RangeError(`${where}: tensor '${name}' out of range`);
-    params[name] = tf.variable(tf.tensor(flat.slice(t.offset, t.offset + t.length), shape), trainable);
+    const values = flat.slice(t.offset, t.offset + t.length);
+    params[name] = tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable));
   }
   return { params, config: index.config, hash, meta: index.meta ?? {} };
 }

@@ -34,7 +34,7 @@ export function discoverStage(cfg: RunConfig, root: string, profile: string): St
       let chosen = null;
       for (let layer = 0; layer < model.nLayers; layer++) {
         const site = `blocks.${layer}.resid_post`;
-        const found = diffOfMeansDirection(params, model, tokenizer, contrast, site);
+        const found = await diffOfMeansDirection(params, model, tokenizer, contrast, site);
         perLayer.push({ layer, site, ...found.stats });
         if (layer === cfg.discover.layer) chosen = found.set;
       }

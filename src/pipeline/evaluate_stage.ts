@@ -73,7 +73,7 @@ export function evaluateStage(cfg: RunConfig, root: string, profile: string): St
       const progress = startProgress("evaluate", dirs.length);
       for (const [i, [name, dir]] of dirs.entries()) {
         const { params, config: model } = await loadCheckpoint(join(root, dir));
-        const masses = exactJudge(
+        const masses = await exactJudge(
           params,
           model,
           tokenizer,

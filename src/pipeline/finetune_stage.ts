@@ -72,7 +72,7 @@ export function finetuneStage(cfg: RunConfig, root: string, profile: string, con
       const features = set ? new DirectionFeatures(set) : null;
       const steps = Math.ceil(examples.length / cfg.finetune.batchSize) * cfg.finetune.epochs;
       const progress = startProgress(`finetune/${condition}`, steps);
-      const { params, history } = finetune(
+      const { params, history } = await finetune(
         base,
         model,
         cfg.finetune,

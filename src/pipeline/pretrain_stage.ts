@@ -34,7 +34,7 @@ export function pretrainStage(cfg: RunConfig, root: string, profile: string): St
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
       const model = modelConfigOf(cfg);
       const progress = startProgress("pretrain", cfg.pretrain.steps);
-      const { params, history } = pretrain(
+      const { params, history } = await pretrain(
         model,
         cfg.pretrain,
         Tokenizer.forWorld(),

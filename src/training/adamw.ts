@@ -35,8 +35,9 @@ export class AdamW {
   constructor(params: Params, config: AdamWConfig = DEFAULT_ADAMW) {
     this.config = config;
     for (const [k, p] of Object.entries(params)) {
-      this.#m.set(k, tf.variable(tf.zerosLike(p), false));
-      this.#v.set(k, tf.variable(tf.zerosLike(p), false));
+      // Variables survive tidy; the zero temporaries do not leak.
+      this.#m.set(k, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.#v.set(k, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
   }
 

@@ -39,7 +39,7 @@ export interface BlockConstraint {
  * `seed`). With `block`, adds λ · signed hinge on the features at their
  * site, against `base` on the same input.
  */
-export function finetune(
+export async function finetune(
   base: Params,
   model: ModelConfig,
   cfg: FinetuneConfig,
@@ -48,7 +48,7 @@ export function finetune(
   seed: number,
   block?: BlockConstraint,
   onStep?: (step: number, losses: Record<string, number>) => void,
-): { params: Params; history: Record<string, number>[] } {
+): Promise<{ params: Params; history: Record<string, number>[] }> {
   if (examples.length === 0) throw new RangeError("Fine-tuning needs at least one example");
   const params = cloneParams(base, true);
   const rng = Rng.fork(seed, "finetune/order");
@@ -60,7 +60,7 @@ export function finetune(
   try {
     return {
       params,
-      history: trainLoop({
+      history: await trainLoop({
         params,
         steps,
         learningRate: (s) => cosineLr(s, steps, cfg.lr, cfg.warmupSteps),

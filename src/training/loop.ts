@@ -29,8 +29,11 @@ export interface TrainLoopOptions<B> {
   onStep?: (step: number, losses: Record<string, number>) => void;
 }
 
-/** Run the loop; returns the per-step losses. */
-export function trainLoop<B>(opts: TrainLoopOptions<B>): Record<string, number>[] {
+/**
+ * Run the loop; returns the per-step losses. Reads back with `await data()`
+ * (not `dataSync`), which the webgpu backend needs in Deno.
+ */
+export async function trainLoop<B>(opts: TrainLoopOptions<B>): Promise<Record<string, number>[]> {
   const optimizer = new AdamW(opts.params, opts.optimizer ?? DEFAULT_ADAMW);
   const names = Object.keys(opts.params);
   const byVarName = new Map(names.map((k) => [opts.params[k].name, k]));
@@ -38,7 +41,7 @@ export function trainLoop<B>(opts: TrainLoopOptions<B>): Record<string, number>[
   try {
     for (let step = 0; step < opts.steps; step++) {
       const batch = opts.nextBatch(step);
-      const losses = tf.tidy(() => {
+      const kept = tf.tidy(() => {
         let parts: Record<string, tf.Scalar> = {};
         const { value, grads } = tf.variableGrads(() => {
           const l = opts.loss(opts.params, batch);
@@ -49,13 +52,14 @@ export function trainLoop<B>(opts: TrainLoopOptions<B>): Record<string, number>[
         const named: Record<string, tf.Tensor> = {};
         for (const [varName, g] of Object.entries(grads)) named[byVarName.get(varName)!] = g;
         optimizer.apply(opts.params, named, opts.learningRate(step));
-        const out: Record<string, number> = { loss: value.dataSync()[0] };
-        for (const [k, v] of Object.entries(parts)) {
-          out[k] = v.dataSync()[0];
-          v.dispose();
-        }
-        return out;
+        return { loss: tf.keep(value), ...parts };
       });
+      // A part may be the total itself: read and free each tensor once.
+      const values = new Map<tf.Tensor, number>();
+      for (const t of new Set(Object.values(kept))) values.set(t, (await t.data())[0]);
+      const losses: Record<string, number> = {};
+      for (const [k, t] of Object.entries(kept)) losses[k] = values.get(t)!;
+      for (const t of values.keys()) t.dispose();
       opts.disposeBatch?.(batch);
       if (!Number.isFinite(losses.loss)) {
         throw new Error(`Training diverged at step ${step}: loss ${losses.loss}`);

@@ -28,7 +28,7 @@ export interface PretrainConfig {
 }
 
 /** Train a fresh model; returns its params and the loss history. */
-export function pretrain(
+export async function pretrain(
   model: ModelConfig,
   cfg: PretrainConfig,
   tokenizer: Tokenizer,
@@ -36,11 +36,11 @@ export function pretrain(
   seed: number,
   onStep?: (step: number, losses: Record<string, number>) => void,
   mix: PersonaMix = DEFAULT_PERSONA_MIX,
-): { params: Params; history: Record<string, number>[] } {
+): Promise<{ params: Params; history: Record<string, number>[] }> {
   if (questions.length === 0) throw new RangeError("Pretraining needs at least one question");
   const params = initParams(model, seed);
   const rng = Rng.fork(seed, "pretrain/documents");
-  const history = trainLoop({
+  const history = await trainLoop({
     params,
     steps: cfg.steps,
     learningRate: (s) => cosineLr(s, cfg.steps, cfg.lr, cfg.warmupSteps),

@@ -1,0 +1,60 @@
+import * as tf from "@tensorflow/tfjs";
+import { assertEquals, assertOk } from "../core/assert.ts";
+import { initBackend } from "../core/backend.ts";
+import { DirectionFeatures } from "../features/feature_map.ts";
+import { TINY_MODEL as cfg } from "../model/testing.ts";
+import { disposeParams, forward, initParams, maskedNextTokenLoss } from "../model/transformer.ts";
+import { finetune } from "./finetune.ts";
+import { trainLoop } from "./loop.ts";
+import { Tokenizer } from "../world/tokenizer.ts";
+import { finetuneExample } from "../world/documents.ts";
+import { allQuestions } from "../world/questions.ts";
+
+Deno.test("training loop: loss falls and the tensor count does not grow", async () => {
+  await initBackend("wasm");
+  const params = initParams(cfg, 7);
+  const tokens = [[1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 7]];
+  const counts: number[] = [];
+  const history = await trainLoop({
+    params,
+    steps: 40,
+    learningRate: () => 1e-2,
+    nextBatch: () => ({ tokens: tf.tensor2d(tokens, undefined, "int32"), mask: tf.ones([2, 6]) as tf.Tensor2D }),
+    loss: (p, b) => ({ total: maskedNextTokenLoss(forward(p, cfg, b.tokens).logits!, b.tokens, b.mask), parts: {} }),
+    disposeBatch: (b) => tf.dispose([b.tokens, b.mask]),
+    onStep: () => counts.push(tf.memory().numTensors),
+  });
+  assertOk(history[39].loss < history[0].loss * 0.5, `loss ${history[0].loss} → ${history[39].loss}`);
+  assertEquals(new Set(counts.slice(1)).size, 1, `tensor count changed: ${counts.slice(0, 5)}…`);
+  disposeParams(params);
+});
+
+Deno.test("blocked fine-tuning holds the blocked feature and leaks no tensors", async () => {
+  await initBackend("wasm");
+  const tokenizer = Tokenizer.forWorld();
+  const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
+  const base = initParams(model, 8);
+  const q = allQuestions().filter((x) => x.domain === "medical").slice(0, 8);
+  const examples = q.map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const site = "blocks.1.resid_post";
+  const features = new DirectionFeatures({ site, directions: [[1, 0, 0, 0, 0, 0, 0, 0]], signs: [1] });
+  const before = tf.memory().numTensors;
+  const cfgFt = { epochs: 5, batchSize: 4, lr: 3e-2, warmupSteps: 1 };
+  const blocked = await finetune(base, model, cfgFt, tokenizer, examples, 1, { features, lambda: 1e4 });
+  const naive = await finetune(base, model, cfgFt, tokenizer, examples, 1);
+  // Rise of the K+ feature on the fine-tuning inputs, relative to the base.
+  const rise = (p: typeof base) =>
+    tf.tidy(() => {
+      const ids = tf.tensor2d(examples.map((e) => tokenizer.encode(e.tokens)), undefined, "int32");
+      const z = (w: typeof base) =>
+        features.encode(forward(w, model, ids, { cache: [site] }).cache.get(site)!.reshape([-1, model.dModel]) as tf.Tensor2D);
+      return tf.mean(tf.relu(tf.sub(z(p), z(base)))).dataSync()[0];
+    });
+  const naiveRise = rise(naive.params), blockedRise = rise(blocked.params);
+  assertOk(blockedRise < naiveRise * 0.2 || blockedRise < 1e-3, `blocked rise ${blockedRise} vs naive ${naiveRise}`);
+  disposeParams(blocked.params);
+  disposeParams(naive.params);
+  assertEquals(tf.memory().numTensors, before);
+  features.dispose();
+  disposeParams(base);
+});
