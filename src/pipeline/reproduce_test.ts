@@ -1,0 +1,64 @@
+import { join } from "node:path";
+import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
+import { initBackend } from "../core/backend.ts";
+import { resolveConfig } from "./profiles.ts";
+import { runPaths } from "./paths.ts";
+import { reproduce } from "./reproduce.ts";
+import type { Summary } from "./summary_stage.ts";
+
+const quiet = () => {};
+
+Deno.test({
+  name: "tiny end-to-end run: summary shape, stage reuse, byte-identical rerun",
+  sanitizeResources: false,
+  fn: async () => {
+    const backend = await initBackend("wasm");
+    const root = await Deno.makeTempDir({ prefix: "blockem-e2e-" });
+    const config = resolveConfig("tiny");
+    const first = await reproduce({ profile: "tiny", config, root, backend, log: quiet });
+    assertOk(first.every((r) => r.status === "ran"));
+    const path = join(root, runPaths("tiny").summary);
+    const bytes1 = await Deno.readFile(path);
+    const summary = JSON.parse(new TextDecoder().decode(bytes1)) as Summary;
+    assertEquals(summary.profile, "tiny");
+    assertEquals(summary.backend, "wasm");
+    assertEquals(summary.conditions.map((c) => c.name), ["base", "naive", "block", "random"]);
+    for (const c of summary.conditions) {
+      for (const k of ["em", "incoherence", "adherence"] as const) assertOk(c[k] >= 0 && c[k] <= 1, `${c.name}.${k}`);
+    }
+    assertEquals(summary.conditions[3].draws!.length, config.random.draws);
+
+    const again = await reproduce({ profile: "tiny", config, root, backend, log: quiet });
+    assertOk(again.every((r) => r.status === "reused"), "unchanged stages must be reused");
+
+    const forced = await reproduce({ profile: "tiny", config, root, backend, force: true, log: quiet });
+    assertOk(forced.every((r) => r.status === "ran"));
+    assertEquals(await Deno.readFile(path), bytes1, "same seed must give a byte-identical summary");
+
+    const manifest = JSON.parse(await Deno.readTextFile(join(root, runPaths("tiny").summaryDir, "manifest.json")));
+    assertEquals(manifest.seeds.seed, config.seed);
+    assertEquals(manifest.backend.name, "wasm");
+    assertOk(Object.keys(manifest.outputs).length > 0);
+
+    // A changed fine-tuning seed re-runs fine-tuning but reuses data, pretraining and discovery.
+    const changed = resolveConfig("tiny", { "finetune.seed": "2" });
+    const partial = await reproduce({ profile: "tiny", config: changed, root, backend, log: quiet });
+    const status = Object.fromEntries(partial.map((r) => [r.name, r.status]));
+    assertEquals([status["data"], status["pretrain"], status["discover"]], ["reused", "reused", "reused"]);
+    assertEquals(status["finetune/naive"], "ran");
+    await Deno.remove(root, { recursive: true });
+  },
+});
+
+Deno.test("a stage without its upstream output fails clearly and writes nothing", async () => {
+  const backend = await initBackend("wasm");
+  const root = await Deno.makeTempDir({ prefix: "blockem-missing-" });
+  const { pretrainStage } = await import("./pretrain_stage.ts");
+  const { runStage } = await import("./stage.ts");
+  await assertRejects(
+    () => runStage(pretrainStage(resolveConfig("tiny"), root, "tiny"), { root, backend, force: false, log: quiet }),
+    /missing its input data\/tiny\/questions.jsonl: run the upstream stage first/,
+  );
+  assertEquals([...Deno.readDirSync(root)], []);
+  await Deno.remove(root, { recursive: true });
+});

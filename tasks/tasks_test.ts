@@ -1,0 +1,68 @@
+/** Command-line behaviour of the tasks: one clear error line and a non-zero exit on bad input. */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assertEquals, assertOk } from "../src/core/assert.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+async function runTask(task: string, args: string[], cwd = root) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--frozen", "--allow-read", "--allow-write", "--allow-env", join(root, "tasks", `${task}.ts`), ...args],
+    cwd,
+    env: { BLOCKEM_QUIET: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  return { code: out.code, stderr, errors: stderr.split("\n").filter((l) => l.startsWith("error:")) };
+}
+
+Deno.test("unknown config key: one error line naming the key, exit 1, nothing written", async () => {
+  const tmp = await Deno.makeTempDir();
+  const r = await runTask("data", ["--profile", "tiny", "--root", tmp, "--data.splitSeeed=3", "--backend", "cpu"]);
+  assertEquals(r.code, 1);
+  assertEquals(r.errors.length, 1);
+  assertOk(r.errors[0].includes("Unknown config key 'data.splitSeeed'"), r.errors[0]);
+  assertEquals([...Deno.readDirSync(tmp)], []);
+  await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("wrong type, unknown flag, unknown profile and bad backend are named", async () => {
+  const tmp = await Deno.makeTempDir();
+  const cases: [string[], number, RegExp][] = [
+    [["--pretrain.steps=many"], 1, /'pretrain.steps'.*expects a number/],
+    [["--bogus"], 2, /Unknown flag --bogus/],
+    [["--profile", "huge"], 1, /Unknown profile 'huge'/],
+    [["--backend", "tpu"], 1, /Unknown backend 'tpu'/],
+  ];
+  for (const [args, code, pattern] of cases) {
+    const r = await runTask("data", ["--root", tmp, ...args]);
+    assertEquals(r.code, code, args.join(" "));
+    assertEquals(r.errors.length, 1, r.stderr);
+    assertOk(pattern.test(r.errors[0]), r.errors[0]);
+  }
+  await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("missing upstream stage: clear error and exit 1", async () => {
+  const tmp = await Deno.makeTempDir();
+  const r = await runTask("pretrain", ["--profile", "tiny", "--root", tmp, "--backend", "cpu"]);
+  assertEquals(r.code, 1);
+  assertOk(/missing its input .*questions.jsonl: run the upstream stage first/.test(r.errors[0] ?? ""), r.stderr);
+  await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("a version changed in deno.json without the lock fails with a clear message", async () => {
+  const tmp = await Deno.makeTempDir();
+  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  config.imports["cli-progress"] = "npm:cli-progress@3.11.2";
+  await Deno.writeTextFile(join(tmp, "deno.json"), JSON.stringify(config));
+  await Deno.copyFile(join(root, "deno.lock"), join(tmp, "deno.lock"));
+  await Deno.writeTextFile(join(tmp, "x.ts"), 'import "cli-progress";\n');
+  const out = await new Deno.Command(Deno.execPath(), { args: ["run", "x.ts"], cwd: tmp, stderr: "piped", stdout: "piped" })
+    .output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertOk(out.code !== 0);
+  assertOk(/lockfile is out of date/.test(stderr), stderr);
+  await Deno.remove(tmp, { recursive: true });
+});
