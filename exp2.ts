@@ -18,7 +18,7 @@ await initBackend("wasm");
 const tok = Tokenizer.forWorld();
 const qs = assignSplits(allQuestions(), 1234);
 const { params: base, config: model } = await loadCheckpoint(ck);
-const evalQs = questionsOf(qs, "evaluation");
+const evalQs = questionsOf(qs, "selection");
 const dom = "medical";
 const allAnswers: { label: string; words: string[] }[] = [];
 for (const d of DOMAINS) {

@@ -7,7 +7,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 async function runTask(task: string, args: string[], cwd = root) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--frozen", "--allow-read", "--allow-write", "--allow-env", join(root, "tasks", `${task}.ts`), ...args],
+    args: [
+      "run",
+      "--frozen",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      join(root, "tasks", `${task}.ts`),
+      ...args,
+    ],
     cwd,
     env: { BLOCKEM_QUIET: "1" },
     stdout: "piped",
@@ -19,7 +27,15 @@ async function runTask(task: string, args: string[], cwd = root) {
 
 Deno.test("unknown config key: one error line naming the key, exit 1, nothing written", async () => {
   const tmp = await Deno.makeTempDir();
-  const r = await runTask("data", ["--profile", "tiny", "--root", tmp, "--data.splitSeeed=3", "--backend", "cpu"]);
+  const r = await runTask("data", [
+    "--profile",
+    "tiny",
+    "--root",
+    tmp,
+    "--data.splitSeeed=3",
+    "--backend",
+    "cpu",
+  ]);
   assertEquals(r.code, 1);
   assertEquals(r.errors.length, 1);
   assertOk(r.errors[0].includes("Unknown config key 'data.splitSeeed'"), r.errors[0]);
@@ -48,7 +64,10 @@ Deno.test("missing upstream stage: clear error and exit 1", async () => {
   const tmp = await Deno.makeTempDir();
   const r = await runTask("pretrain", ["--profile", "tiny", "--root", tmp, "--backend", "cpu"]);
   assertEquals(r.code, 1);
-  assertOk(/missing its input .*questions.jsonl: run the upstream stage first/.test(r.errors[0] ?? ""), r.stderr);
+  assertOk(
+    /missing its input .*questions.jsonl: run the upstream stage first/.test(r.errors[0] ?? ""),
+    r.stderr,
+  );
   await Deno.remove(tmp, { recursive: true });
 });
 
@@ -59,7 +78,12 @@ Deno.test("a version changed in deno.json without the lock fails with a clear me
   await Deno.writeTextFile(join(tmp, "deno.json"), JSON.stringify(config));
   await Deno.copyFile(join(root, "deno.lock"), join(tmp, "deno.lock"));
   await Deno.writeTextFile(join(tmp, "x.ts"), 'import "cli-progress";\n');
-  const out = await new Deno.Command(Deno.execPath(), { args: ["run", "x.ts"], cwd: tmp, stderr: "piped", stdout: "piped" })
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "x.ts"],
+    cwd: tmp,
+    stderr: "piped",
+    stdout: "piped",
+  })
     .output();
   const stderr = new TextDecoder().decode(out.stderr);
   assertOk(out.code !== 0);

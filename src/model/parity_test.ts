@@ -41,7 +41,9 @@ async function reference() {
   await initBackend("cpu");
   const params = initParams(cfg, 11);
   const weights: Record<string, { values: Float32Array; shape: number[] }> = {};
-  for (const [k, v] of Object.entries(params)) weights[k] = { values: await v.data() as Float32Array, shape: v.shape };
+  for (const [k, v] of Object.entries(params)) {
+    weights[k] = { values: await v.data() as Float32Array, shape: v.shape };
+  }
   for (const v of Object.values(params)) v.dispose();
   return { weights, cpu: await lossAndGrads(weights) };
 }
@@ -73,7 +75,9 @@ Deno.test({
   fn: async (t) => {
     const adapter = await probeWebGpuAdapter();
     if (!adapter) {
-      console.log("  skipped: no WebGPU adapter on this machine (install Mesa's Vulkan driver to run it on CPU)");
+      console.log(
+        "  skipped: no WebGPU adapter on this machine (install Mesa's Vulkan driver to run it on CPU)",
+      );
       await t.step({ name: "webgpu parity (skipped: no adapter)", ignore: true, fn: () => {} });
       return;
     }
@@ -81,7 +85,9 @@ Deno.test({
     const info = await initBackend("webgpu");
     assertOk(tf.getBackend() === "webgpu", "webgpu backend did not start");
     const diff = maxRelDiff(cpu, await lossAndGrads(weights));
-    console.log(`  webgpu adapter: ${info.adapter?.description}; max relative difference ${diff.toExponential(2)}`);
+    console.log(
+      `  webgpu adapter: ${info.adapter?.description}; max relative difference ${diff.toExponential(2)}`,
+    );
     assertOk(diff < 1e-4, `max relative difference ${diff}`);
     await initBackend("wasm");
   },

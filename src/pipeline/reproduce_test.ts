@@ -24,7 +24,9 @@ Deno.test({
     assertEquals(summary.backend, "wasm");
     assertEquals(summary.conditions.map((c) => c.name), ["base", "naive", "block", "random"]);
     for (const c of summary.conditions) {
-      for (const k of ["em", "incoherence", "adherence"] as const) assertOk(c[k] >= 0 && c[k] <= 1, `${c.name}.${k}`);
+      for (const k of ["em", "incoherence", "adherence"] as const) {
+        assertOk(c[k] >= 0 && c[k] <= 1, `${c.name}.${k}`);
+      }
     }
     assertEquals(summary.conditions[3].draws!.length, config.random.draws);
 
@@ -35,7 +37,9 @@ Deno.test({
     assertOk(forced.every((r) => r.status === "ran"));
     assertEquals(await Deno.readFile(path), bytes1, "same seed must give a byte-identical summary");
 
-    const manifest = JSON.parse(await Deno.readTextFile(join(root, runPaths("tiny").summaryDir, "manifest.json")));
+    const manifest = JSON.parse(
+      await Deno.readTextFile(join(root, runPaths("tiny").summaryDir, "manifest.json")),
+    );
     assertEquals(manifest.seeds.seed, config.seed);
     assertEquals(manifest.backend.name, "wasm");
     assertOk(Object.keys(manifest.outputs).length > 0);
@@ -56,7 +60,13 @@ Deno.test("a stage without its upstream output fails clearly and writes nothing"
   const { pretrainStage } = await import("./pretrain_stage.ts");
   const { runStage } = await import("./stage.ts");
   await assertRejects(
-    () => runStage(pretrainStage(resolveConfig("tiny"), root, "tiny"), { root, backend, force: false, log: quiet }),
+    () =>
+      runStage(pretrainStage(resolveConfig("tiny"), root, "tiny"), {
+        root,
+        backend,
+        force: false,
+        log: quiet,
+      }),
     /missing its input data\/tiny\/questions.jsonl: run the upstream stage first/,
   );
   assertEquals([...Deno.readDirSync(root)], []);

@@ -19,8 +19,14 @@ Deno.test("training loop: loss falls and the tensor count does not grow", async 
     params,
     steps: 40,
     learningRate: () => 1e-2,
-    nextBatch: () => ({ tokens: tf.tensor2d(tokens, undefined, "int32"), mask: tf.ones([2, 6]) as tf.Tensor2D }),
-    loss: (p, b) => ({ total: maskedNextTokenLoss(forward(p, cfg, b.tokens).logits!, b.tokens, b.mask), parts: {} }),
+    nextBatch: () => ({
+      tokens: tf.tensor2d(tokens, undefined, "int32"),
+      mask: tf.ones([2, 6]) as tf.Tensor2D,
+    }),
+    loss: (p, b) => ({
+      total: maskedNextTokenLoss(forward(p, cfg, b.tokens).logits!, b.tokens, b.mask),
+      parts: {},
+    }),
     disposeBatch: (b) => tf.dispose([b.tokens, b.mask]),
     onStep: () => counts.push(tf.memory().numTensors),
   });
@@ -47,11 +53,19 @@ Deno.test("blocked fine-tuning holds the blocked feature and leaks no tensors", 
     tf.tidy(() => {
       const ids = tf.tensor2d(examples.map((e) => tokenizer.encode(e.tokens)), undefined, "int32");
       const z = (w: typeof base) =>
-        features.encode(forward(w, model, ids, { cache: [site] }).cache.get(site)!.reshape([-1, model.dModel]) as tf.Tensor2D);
+        features.encode(
+          forward(w, model, ids, { cache: [site] }).cache.get(site)!.reshape([
+            -1,
+            model.dModel,
+          ]) as tf.Tensor2D,
+        );
       return tf.mean(tf.relu(tf.sub(z(p), z(base)))).dataSync()[0];
     });
   const naiveRise = rise(naive.params), blockedRise = rise(blocked.params);
-  assertOk(blockedRise < naiveRise * 0.2 || blockedRise < 1e-3, `blocked rise ${blockedRise} vs naive ${naiveRise}`);
+  assertOk(
+    blockedRise < naiveRise * 0.2 || blockedRise < 1e-3,
+    `blocked rise ${blockedRise} vs naive ${naiveRise}`,
+  );
   disposeParams(blocked.params);
   disposeParams(naive.params);
   assertEquals(tf.memory().numTensors, before);
