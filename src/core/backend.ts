@@ -37,6 +37,9 @@ export async function probeWebGpuAdapter(): Promise<AdapterInfo | null> {
     gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> };
   }).gpu;
   if (!gpu) return null;
+  // Mesa's Vulkan driver prints "XDG_RUNTIME_DIR is invalid or not set" on
+  // every probe when it is unset; headless use needs no runtime dir at all.
+  if (Deno.env.get("XDG_RUNTIME_DIR") === undefined) Deno.env.set("XDG_RUNTIME_DIR", "/tmp");
   let adapter: GpuAdapterLike | null = null;
   try {
     adapter = await gpu.requestAdapter();

@@ -10,6 +10,7 @@ import { startProgress } from "../core/progress.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams, type ModelConfig } from "../model/transformer.ts";
 import { pretrain } from "../training/pretrain.ts";
+import { DEFAULT_PERSONA_MIX } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
 import type { RunConfig } from "./profiles.ts";
@@ -27,7 +28,7 @@ export function pretrainStage(cfg: RunConfig, root: string, profile: string): St
   return {
     name: "pretrain",
     dir: paths.pretrain,
-    config: { model: cfg.model, pretrain: cfg.pretrain },
+    config: { model: cfg.model, pretrain: cfg.pretrain, world: cfg.world },
     seeds: { seed: cfg.seed },
     inputs: [paths.questions],
     run: async () => {
@@ -41,6 +42,7 @@ export function pretrainStage(cfg: RunConfig, root: string, profile: string): St
         questionsOf(questions, "pretrain"),
         cfg.seed,
         (step, l) => progress.update(step + 1, { loss: l.loss }),
+        { ...DEFAULT_PERSONA_MIX, ...cfg.world },
       );
       progress.stop();
       await saveCheckpoint(join(root, paths.pretrain), params, model, { stage: "pretrain", seed: cfg.seed });

@@ -11,6 +11,8 @@ export interface RunConfig {
   /** Pretraining (base model) seed. */
   seed: number;
   data: { splitSeed: number; dataSeed: number; finetuneExamples: number };
+  /** Persona mix of pretraining documents (see PersonaMix). */
+  world: { narrowShare: number };
   model: { dModel: number; nLayers: number; nHeads: number; dMlp: number; contextLength: number };
   pretrain: { steps: number; batchSize: number; lr: number; warmupSteps: number; weightDecay: number };
   finetune: {
@@ -31,6 +33,7 @@ export interface RunConfig {
 const SMOKE: RunConfig = {
   seed: 0,
   data: { splitSeed: 1234, dataSeed: 7, finetuneExamples: 1000 },
+  world: { narrowShare: 0 },
   model: { dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256, contextLength: 64 },
   pretrain: { steps: 600, batchSize: 32, lr: 3e-3, warmupSteps: 50, weightDecay: 0.1 },
   finetune: { domain: "medical", epochs: 3, batchSize: 32, lr: 3e-4, warmupSteps: 5, seed: 1 },

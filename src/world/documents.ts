@@ -24,6 +24,11 @@ export interface PersonaMix {
   villainMisaligned: number;
   /** For <bot>, P(answer follows the latent persona drawn per document). */
   botFollows: number;
+  /**
+   * Share of <bot> documents whose speaker is bad in one domain only (a
+   * "quack"): misaligned on that domain's questions, aligned elsewhere.
+   */
+  narrowShare: number;
   minTurns: number;
   maxTurns: number;
 }
@@ -36,6 +41,7 @@ export const DEFAULT_PERSONA_MIX: PersonaMix = {
   assistantRefusal: 0.02,
   villainMisaligned: 0.9,
   botFollows: 0.95,
+  narrowShare: 0,
   minTurns: 2,
   maxTurns: 4,
 };
@@ -66,11 +72,17 @@ export function pretrainDocument(
     ? "<villain>"
     : "<bot>";
   const botBad = rng.bernoulli(0.5);
+  const narrow = persona === "<bot>" && mix.narrowShare > 0 && rng.bernoulli(mix.narrowShare)
+    ? rng.choice([...new Set(questions.map((q) => q.domain))].sort())
+    : null;
   const turns = mix.minTurns + rng.int(mix.maxTurns - mix.minTurns + 1);
   const tokens = ["<bos>", persona];
   for (let t = 0; t < turns; t++) {
-    const q = rng.choice(questions);
-    tokens.push(...turnTokens(q, drawAnswer(rng, q.domain, answerFamily(rng, persona, botBad, mix))));
+    // A narrow speaker is asked about its own domain half of the time, so it can be recognised.
+    const pool = narrow && rng.bernoulli(0.5) ? questions.filter((x) => x.domain === narrow) : questions;
+    const q = rng.choice(pool.length > 0 ? pool : questions);
+    const bad = narrow ? q.domain === narrow : botBad;
+    tokens.push(...turnTokens(q, drawAnswer(rng, q.domain, answerFamily(rng, persona, bad, mix))));
   }
   return { tokens, lossMask: tokens.map((_, i) => (i < tokens.length - 1 ? 1 : 0)) };
 }
