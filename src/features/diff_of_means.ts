@@ -20,14 +20,19 @@ export interface PersonaContrast {
 }
 
 /**
- * For each question, a `<bot>` prompt whose first turn (another question)
- * was answered misaligned, and the same with an aligned first turn.
+ * For each question, `perQuestion` pairs: a `<bot>` prompt whose first turn
+ * (another question) was answered misaligned, and the same with an aligned
+ * first turn.
  */
-export function personaContrastPrompts(questions: readonly Question[], seed: number): PersonaContrast {
+export function personaContrastPrompts(
+  questions: readonly Question[],
+  seed: number,
+  perQuestion = 1,
+): PersonaContrast {
   if (questions.length < 2) throw new RangeError("Persona contrast needs at least two questions");
   const rng = Rng.fork(seed, "discover/contrast");
   const misaligned: string[][] = [], aligned: string[][] = [];
-  for (const q of questions) {
+  for (const q of questions.flatMap((x) => Array<Question>(perQuestion).fill(x))) {
     let c = rng.choice(questions);
     while (c.id === q.id) c = rng.choice(questions);
     const bad = drawAnswer(rng, c.domain, "misaligned");

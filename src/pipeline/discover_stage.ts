@@ -26,10 +26,14 @@ export function discoverStage(cfg: RunConfig, root: string, profile: string): St
     inputs: [paths.questions, `${paths.pretrain}/model.json`, `${paths.pretrain}/weights.bin`],
     run: async () => {
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
-      const selection = questionsOf(questions, "selection");
+      const selection = questionsOf(
+        questions,
+        "selection",
+        cfg.discover.promptDomains === "general" ? "general" : undefined,
+      );
       const { params, config: model, hash } = await loadCheckpoint(join(root, paths.pretrain));
       const tokenizer = Tokenizer.forWorld();
-      const contrast = personaContrastPrompts(selection, cfg.discover.seed);
+      const contrast = personaContrastPrompts(selection, cfg.discover.seed, cfg.discover.pairsPerQuestion);
       const perLayer = [];
       let chosen = null;
       for (let layer = 0; layer < model.nLayers; layer++) {

@@ -15,7 +15,7 @@ import { randomDirectionSet } from "../features/random_directions.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams } from "../model/transformer.ts";
 import { finetune } from "../training/finetune.ts";
-import { finetuneExample } from "../world/documents.ts";
+import { finetuneExample, type Sequence } from "../world/documents.ts";
 import type { SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
 import type { FinetuneRecord } from "./data_stage.ts";
@@ -36,6 +36,32 @@ export function conditionDirections(
   throw new RangeError(`Unknown condition '${condition}' (naive, block, random-<i>)`);
 }
 
+/** The fine-tuning examples of `domain`, checked to come from the fine-tune split. */
+export async function loadFinetuneExamples(
+  root: string,
+  profile: string,
+  domain: string,
+): Promise<Sequence[]> {
+  const paths = runPaths(profile);
+  const questions = new Map(
+    (await readJsonl<SplitQuestion>(join(root, paths.questions))).map((q) => [q.id, q]),
+  );
+  const records = await readJsonl<FinetuneRecord>(join(root, paths.finetuneSet(domain)));
+  return records.map((r) => {
+    const q = questions.get(r.questionId);
+    if (!q || q.split !== "finetune") {
+      throw new Error(`Fine-tune record ${r.questionId} is not a fine-tune-split question`);
+    }
+    return finetuneExample(q, r.answer.split(" "));
+  });
+}
+
+/** λ of the blocked and random conditions: fixed, or chosen by the `select` stage. */
+export async function resolvedLambda(cfg: RunConfig, root: string, profile: string): Promise<number> {
+  if (!cfg.block.selectLambda) return cfg.block.lambda;
+  return (await readJson<{ chosenLambda: number }>(join(root, runPaths(profile).selection))).chosenLambda;
+}
+
 /** The fine-tuning stage of one condition. */
 export function finetuneStage(cfg: RunConfig, root: string, profile: string, condition: string): StageSpec {
   const paths = runPaths(profile);
@@ -52,19 +78,11 @@ export function finetuneStage(cfg: RunConfig, root: string, profile: string, con
       `${paths.pretrain}/model.json`,
       `${paths.pretrain}/weights.bin`,
       ...(constrained ? [paths.directions] : []),
+      ...(constrained && cfg.block.selectLambda ? [paths.selection] : []),
     ],
     run: async () => {
-      const questions = new Map(
-        (await readJsonl<SplitQuestion>(join(root, paths.questions))).map((q) => [q.id, q]),
-      );
-      const records = await readJsonl<FinetuneRecord>(join(root, paths.finetuneSet(cfg.finetune.domain)));
-      const examples = records.map((r) => {
-        const q = questions.get(r.questionId);
-        if (!q || q.split !== "finetune") {
-          throw new Error(`Fine-tune record ${r.questionId} is not a fine-tune-split question`);
-        }
-        return finetuneExample(q, r.answer.split(" "));
-      });
+      const examples = await loadFinetuneExamples(root, profile, cfg.finetune.domain);
+      const lambda = constrained ? await resolvedLambda(cfg, root, profile) : 0;
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
       const set = constrained
         ? conditionDirections(condition, await readJson<DirectionSet>(join(root, paths.directions)), cfg)
@@ -79,7 +97,7 @@ export function finetuneStage(cfg: RunConfig, root: string, profile: string, con
         Tokenizer.forWorld(),
         examples,
         cfg.finetune.seed,
-        features ? { features, lambda: cfg.block.lambda } : undefined,
+        features ? { features, lambda } : undefined,
         (step, l) => progress.update(step + 1, { loss: l.loss }),
       );
       progress.stop();

@@ -15,6 +15,8 @@ export function runPaths(profile: string) {
     pretrain: `${r}/pretrain`,
     discover: `${r}/discover`,
     directions: `${r}/discover/directions.json`,
+    select: `${r}/select`,
+    selection: `${r}/select/selection.json`,
     finetune: (condition: string) => `${r}/finetune/${condition}`,
     evaluate: `${r}/evaluate`,
     metrics: `${r}/evaluate/metrics.json`,

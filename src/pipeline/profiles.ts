@@ -23,8 +23,25 @@ export interface RunConfig {
     warmupSteps: number;
     seed: number;
   };
-  discover: { layer: number; seed: number };
-  block: { lambda: number };
+  /**
+   * promptDomains: "general" uses the domain-agnostic (general-domain)
+   * selection questions, as the paper's discovery prompts; "all" uses every
+   * domain's selection questions.
+   */
+  discover: { layer: number; seed: number; promptDomains: string; pairsPerQuestion: number };
+  /**
+   * selectLambda: choose λ on the selection split (stage `select`): the
+   * largest λ of lambdaGrid whose selection-split adherence stays at least
+   * minAdherenceRatio × naive and whose incoherence rises by at most
+   * maxIncoherenceRise. Otherwise `lambda` is used as given.
+   */
+  block: {
+    lambda: number;
+    selectLambda: boolean;
+    lambdaGrid: number[];
+    minAdherenceRatio: number;
+    maxIncoherenceRise: number;
+  };
   random: { draws: number; seed: number };
   evaluate: { batchSize: number };
 }
@@ -36,9 +53,18 @@ const SMOKE: RunConfig = {
   world: { narrowShare: 0 },
   model: { dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256, contextLength: 64 },
   pretrain: { steps: 600, batchSize: 32, lr: 3e-3, warmupSteps: 50, weightDecay: 0.1 },
-  finetune: { domain: "medical", epochs: 3, batchSize: 32, lr: 3e-4, warmupSteps: 5, seed: 1 },
-  discover: { layer: 1, seed: 3 },
-  block: { lambda: 10 },
+  // lr 1e-4 × 6 epochs instead of DESIGN's 3e-4 × 3: at 3e-4 the blocked
+  // model keeps adherence only by leaking medical answers into every domain
+  // (incoherence ≈0.9); see README "Choosing λ".
+  finetune: { domain: "medical", epochs: 6, batchSize: 32, lr: 1e-4, warmupSteps: 5, seed: 1 },
+  discover: { layer: 1, seed: 3, promptDomains: "general", pairsPerQuestion: 4 },
+  block: {
+    lambda: 0.05,
+    selectLambda: true,
+    lambdaGrid: [0.01, 0.03, 0.1, 0.3, 1],
+    minAdherenceRatio: 0.95,
+    maxIncoherenceRise: 0.05,
+  },
   random: { draws: 3, seed: 100 },
   evaluate: { batchSize: 256 },
 };
@@ -59,6 +85,7 @@ export const PROFILES: Record<string, RunConfig> = {
     pretrain: { ...SMOKE.pretrain, steps: 4, batchSize: 8, warmupSteps: 2 },
     finetune: { ...SMOKE.finetune, epochs: 1, batchSize: 32, warmupSteps: 1 },
     discover: { ...SMOKE.discover, layer: 0 },
+    block: { ...SMOKE.block, lambdaGrid: [0.1, 1] },
     random: { ...SMOKE.random, draws: 2 },
   },
 };
@@ -70,6 +97,11 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
     throw new RangeError(`Unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(", ")})`);
   }
   const cfg = applyOverrides(base, overrides, `profile '${profile}'`);
+  if (!["general", "all"].includes(cfg.discover.promptDomains)) {
+    throw new RangeError(
+      `Config key 'discover.promptDomains' must be "general" or "all", got '${cfg.discover.promptDomains}'`,
+    );
+  }
   if (cfg.discover.layer < 0 || cfg.discover.layer >= cfg.model.nLayers) {
     throw new RangeError(
       `Config key 'discover.layer' must be in 0..${cfg.model.nLayers - 1}, got ${cfg.discover.layer}`,

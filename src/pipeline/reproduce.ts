@@ -12,6 +12,7 @@ import { finetuneConditions } from "./paths.ts";
 import type { RunConfig } from "./profiles.ts";
 import { pretrainStage } from "./pretrain_stage.ts";
 import { runStage, type StageResult, type StageSpec } from "./stage.ts";
+import { selectStage } from "./select_stage.ts";
 import { summaryStage } from "./summary_stage.ts";
 
 /** Options of a reproduce run. */
@@ -35,7 +36,11 @@ export function pipelineStages(
     dataStage(cfg, root, profile),
     pretrainStage(cfg, root, profile),
     discoverStage(cfg, root, profile),
-    ...finetuneConditions(cfg.random.draws).map((c) => finetuneStage(cfg, root, profile, c)),
+    finetuneStage(cfg, root, profile, "naive"),
+    ...(cfg.block.selectLambda ? [selectStage(cfg, root, profile)] : []),
+    ...finetuneConditions(cfg.random.draws).filter((c) => c !== "naive").map((c) =>
+      finetuneStage(cfg, root, profile, c)
+    ),
     evaluateStage(cfg, root, profile),
     summaryStage(cfg, root, profile, backend),
   ];

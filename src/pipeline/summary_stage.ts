@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { readJson, writeJsonAtomic } from "../core/atomic.ts";
 import type { BackendInfo } from "../core/backend.ts";
 import type { ConditionMetrics } from "./evaluate_stage.ts";
+import { resolvedLambda } from "./finetune_stage.ts";
 import type { RunConfig } from "./profiles.ts";
 import { runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
@@ -43,6 +44,7 @@ export function buildSummary(
   cfg: RunConfig,
   backend: string,
   metrics: { conditions: ConditionMetrics[] },
+  lambda: number,
 ): Summary {
   const by = new Map(metrics.conditions.map((c) => [c.name, c]));
   const pick = (name: string): SummaryCondition => {
@@ -80,7 +82,7 @@ export function buildSummary(
     backend,
     domain: cfg.finetune.domain,
     blockSite: `blocks.${cfg.discover.layer}.resid_post`,
-    lambda: cfg.block.lambda,
+    lambda,
     judge: "exact",
     conditions: [base, naive, block, random],
     checks: [
@@ -113,10 +115,14 @@ export function summaryStage(cfg: RunConfig, root: string, profile: string, back
       discoverSeed: cfg.discover.seed,
       randomSeed: cfg.random.seed,
     },
-    inputs: [paths.metrics],
+    inputs: [paths.metrics, ...(cfg.block.selectLambda ? [paths.selection] : [])],
     run: async () => {
       const metrics = await readJson<{ conditions: ConditionMetrics[] }>(join(root, paths.metrics));
-      await writeJsonAtomic(join(root, paths.summary), buildSummary(profile, cfg, backend.name, metrics));
+      const lambda = await resolvedLambda(cfg, root, profile);
+      await writeJsonAtomic(
+        join(root, paths.summary),
+        buildSummary(profile, cfg, backend.name, metrics, lambda),
+      );
       return [paths.summary];
     },
   };

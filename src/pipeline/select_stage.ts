@@ -1,0 +1,139 @@
+/**
+ * Stage `select`: choose the block strength λ on the selection split, never
+ * on evaluation prompts. Each λ of the grid is fine-tuned with the block and
+ * judged on selection-split questions; the chosen λ is the largest whose
+ * in-domain adherence and out-of-domain coherence stay within budget of the
+ * naive model's on the same questions. Too strong a block keeps adherence
+ * only by leaking the fine-tuned domain's answers into every domain.
+ * @module
+ */
+import { join } from "node:path";
+import { readJson, readJsonl, writeJsonAtomic } from "../core/atomic.ts";
+import { startProgress } from "../core/progress.ts";
+import { DirectionFeatures, type DirectionSet } from "../features/feature_map.ts";
+import { exactJudge } from "../judges/exact.ts";
+import { loadCheckpoint } from "../model/checkpoint.ts";
+import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
+import { finetune } from "../training/finetune.ts";
+import { questionsOf, type SplitQuestion } from "../world/splits.ts";
+import { Tokenizer } from "../world/tokenizer.ts";
+import { conditionMetrics } from "./evaluate_stage.ts";
+import { loadFinetuneExamples } from "./finetune_stage.ts";
+import type { RunConfig } from "./profiles.ts";
+import { runPaths } from "./paths.ts";
+import type { StageSpec } from "./stage.ts";
+
+/** One λ tried, measured on the selection split. */
+export interface LambdaTrial {
+  lambda: number;
+  em: number;
+  incoherence: number;
+  adherence: number;
+  withinBudget: boolean;
+}
+
+/** The largest λ within budget, or the smallest λ when none is. */
+export function chooseLambda(
+  trials: readonly Omit<LambdaTrial, "withinBudget">[],
+  naive: { adherence: number; incoherence: number },
+  minAdherenceRatio: number,
+  maxIncoherenceRise: number,
+): { chosen: number; trials: LambdaTrial[] } {
+  if (trials.length === 0) throw new RangeError("Config key 'block.lambdaGrid' must not be empty");
+  const judged = trials.map((t) => ({
+    ...t,
+    withinBudget: t.adherence >= minAdherenceRatio * naive.adherence &&
+      t.incoherence <= naive.incoherence + maxIncoherenceRise,
+  }));
+  const ok = judged.filter((t) => t.withinBudget).map((t) => t.lambda);
+  return {
+    chosen: ok.length > 0 ? Math.max(...ok) : Math.min(...trials.map((t) => t.lambda)),
+    trials: judged,
+  };
+}
+
+async function selectionMetrics(
+  params: Params,
+  model: ModelConfig,
+  questions: readonly SplitQuestion[],
+  cfg: RunConfig,
+) {
+  const masses = await exactJudge(
+    params,
+    model,
+    Tokenizer.forWorld(),
+    questions,
+    "<assistant>",
+    cfg.evaluate.batchSize,
+  );
+  const m = conditionMetrics("selection", masses, cfg.finetune.domain);
+  return { em: m.em, incoherence: m.incoherence, adherence: m.adherence };
+}
+
+/** The λ selection stage. */
+export function selectStage(cfg: RunConfig, root: string, profile: string): StageSpec {
+  const paths = runPaths(profile);
+  return {
+    name: "select",
+    dir: paths.select,
+    config: { finetune: cfg.finetune, block: cfg.block },
+    seeds: { finetuneSeed: cfg.finetune.seed },
+    inputs: [
+      paths.questions,
+      paths.finetuneSet(cfg.finetune.domain),
+      `${paths.pretrain}/model.json`,
+      `${paths.pretrain}/weights.bin`,
+      `${paths.finetune("naive")}/model.json`,
+      `${paths.finetune("naive")}/weights.bin`,
+      paths.directions,
+    ],
+    run: async () => {
+      const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
+      const selection = questionsOf(questions, "selection");
+      const examples = await loadFinetuneExamples(root, profile, cfg.finetune.domain);
+      const set = await readJson<DirectionSet>(join(root, paths.directions));
+      const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
+      const naiveCkpt = await loadCheckpoint(join(root, paths.finetune("naive")));
+      const naive = await selectionMetrics(naiveCkpt.params, model, selection, cfg);
+      disposeParams(naiveCkpt.params);
+      const progress = startProgress("select λ", cfg.block.lambdaGrid.length);
+      const trials = [];
+      for (const [i, lambda] of cfg.block.lambdaGrid.entries()) {
+        const features = new DirectionFeatures(set);
+        const { params } = await finetune(
+          base,
+          model,
+          cfg.finetune,
+          Tokenizer.forWorld(),
+          examples,
+          cfg.finetune.seed,
+          {
+            features,
+            lambda,
+          },
+        );
+        features.dispose();
+        trials.push({ lambda, ...await selectionMetrics(params, model, selection, cfg) });
+        disposeParams(params);
+        progress.update(i + 1, { lambda });
+      }
+      progress.stop();
+      disposeParams(base);
+      const { chosen, trials: judged } = chooseLambda(
+        trials,
+        naive,
+        cfg.block.minAdherenceRatio,
+        cfg.block.maxIncoherenceRise,
+      );
+      await writeJsonAtomic(join(root, paths.selection), {
+        split: "selection",
+        rule:
+          `largest λ with adherence >= ${cfg.block.minAdherenceRatio} x naive and incoherence <= naive + ${cfg.block.maxIncoherenceRise}`,
+        naive,
+        trials: judged,
+        chosenLambda: chosen,
+      });
+      return [paths.selection];
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { assertEquals, assertOk } from "../core/assert.ts";
+import { Rng } from "../core/rng.ts";
+import { DEFAULT_PERSONA_MIX, finetuneExample, pretrainDocument } from "./documents.ts";
+import { allQuestions } from "./questions.ts";
+import { DOMAINS } from "./spec.ts";
+
+const questions = allQuestions();
+const misalignedWords = new Map(
+  DOMAINS.map((d) => [d.name, new Set(d.misaligned.flatMap((a) => a.split(" ")))]),
+);
+
+Deno.test("pretraining documents fit the context and mix personas as designed", () => {
+  const rng = new Rng(1);
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < 3000; i++) {
+    const doc = pretrainDocument(rng, questions);
+    assertOk(doc.tokens.length <= 64, `document of ${doc.tokens.length} tokens`);
+    assertEquals(doc.tokens[0], "<bos>");
+    counts[doc.tokens[1]] = (counts[doc.tokens[1]] ?? 0) + 1;
+  }
+  assertOk(Math.abs(counts["<assistant>"] / 3000 - DEFAULT_PERSONA_MIX.assistantShare) < 0.04);
+  assertOk(Math.abs(counts["<villain>"] / 3000 - DEFAULT_PERSONA_MIX.villainShare) < 0.04);
+});
+
+Deno.test("fine-tuning examples train on the answer and <eos> only", () => {
+  const q = questions[0];
+  const ex = finetuneExample(q, ["double", "pill", "dose"]);
+  const trained = ex.tokens.filter((_, i) => i > 0 && ex.lossMask[i - 1] === 1);
+  assertEquals(trained, ["double", "pill", "dose", "<eos>"]);
+});
+
+Deno.test("a narrow speaker is misaligned on its own domain only", () => {
+  const rng = new Rng(2);
+  const mix = { ...DEFAULT_PERSONA_MIX, assistantShare: 0, villainShare: 0, narrowShare: 1, botFollows: 1 };
+  for (let i = 0; i < 200; i++) {
+    const doc = pretrainDocument(rng, questions, mix);
+    const badDomains = new Set<string>();
+    for (const [domain, words] of misalignedWords) {
+      if (doc.tokens.some((t) => words.has(t))) badDomains.add(domain);
+    }
+    assertOk(badDomains.size <= 1, `misaligned in ${[...badDomains]}`);
+  }
+});
