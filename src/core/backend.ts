@@ -78,6 +78,8 @@ export function isSoftwareAdapter(a: AdapterInfo): boolean {
 export async function initBackend(
   choice: BackendChoice = "auto",
 ): Promise<BackendInfo> {
+  // PROD silences tfjs's "install tfjs-node" banner, which does not apply to Deno.
+  tf.env().set("PROD", true);
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new TypeError(
       `Unknown backend '${choice}': expected one of ${BACKEND_CHOICES.join(", ")}`,

@@ -9,6 +9,7 @@ import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { startProgress } from "../core/progress.ts";
 import { exactJudge, type FamilyMass } from "../judges/exact.ts";
+import { transformerLM } from "../judges/language_model.ts";
 import { adherence, emRate, incoherence, refusalRate } from "../judges/metrics.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams } from "../model/transformer.ts";
@@ -74,8 +75,7 @@ export function evaluateStage(cfg: RunConfig, root: string, profile: string): St
       for (const [i, [name, dir]] of dirs.entries()) {
         const { params, config: model } = await loadCheckpoint(join(root, dir));
         const masses = await exactJudge(
-          params,
-          model,
+          transformerLM(params, model),
           tokenizer,
           evaluation,
           "<assistant>",

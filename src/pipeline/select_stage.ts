@@ -12,6 +12,7 @@ import { readJson, readJsonl, writeJsonAtomic } from "../core/atomic.ts";
 import { startProgress } from "../core/progress.ts";
 import { DirectionFeatures, type DirectionSet } from "../features/feature_map.ts";
 import { exactJudge } from "../judges/exact.ts";
+import { transformerLM } from "../judges/language_model.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
 import { finetune } from "../training/finetune.ts";
@@ -59,8 +60,7 @@ async function selectionMetrics(
   cfg: RunConfig,
 ) {
   const masses = await exactJudge(
-    params,
-    model,
+    transformerLM(params, model),
     Tokenizer.forWorld(),
     questions,
     "<assistant>",
