@@ -66,7 +66,7 @@ export { randomDirectionSet } from "./src/features/random_directions.ts";
 export { signedHingePenalty } from "./src/training/penalty.ts";
 export { type BlockConstraint, finetune, type FinetuneConfig } from "./src/training/finetune.ts";
 export { pretrain, type PretrainConfig } from "./src/training/pretrain.ts";
-export { type StepLoss, trainLoop } from "./src/training/loop.ts";
+export { type StepLoss, trainLoop } from "./src/optim/loop.ts";
 
 export { PROFILES, resolveConfig, type RunConfig } from "./src/pipeline/profiles.ts";
 export { reproduce } from "./src/pipeline/reproduce.ts";

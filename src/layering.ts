@@ -10,6 +10,7 @@ export const LAYERS = [
   "core",
   "world",
   "model",
+  "optim",
   "judges",
   "features",
   "training",

@@ -16,7 +16,7 @@ import {
 import type { Sequence } from "../world/documents.ts";
 import type { Tokenizer } from "../world/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
-import { type StepLoss, trainLoop } from "./loop.ts";
+import { type StepLoss, trainLoop } from "../optim/loop.ts";
 import { signedHingePenalty } from "./penalty.ts";
 import { cosineLr } from "./schedule.ts";
 

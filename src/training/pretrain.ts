@@ -15,7 +15,7 @@ import { DEFAULT_PERSONA_MIX, type PersonaMix, pretrainDocument } from "../world
 import type { Question } from "../world/questions.ts";
 import type { Tokenizer } from "../world/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
-import { trainLoop } from "./loop.ts";
+import { trainLoop } from "../optim/loop.ts";
 import { cosineLr } from "./schedule.ts";
 
 /** Pretraining hyper-parameters. */

@@ -1,0 +1,61 @@
+/**
+ * Seeded percentile bootstrap for confidence intervals, over one level
+ * (items) or two (runs, then items within each run).
+ * @module
+ */
+import { Rng } from "../core/rng.ts";
+
+/** A point estimate with its bootstrap interval. */
+export interface Interval {
+  mean: number;
+  lo: number;
+  hi: number;
+}
+
+/** Options of a bootstrap. */
+export interface BootstrapOptions {
+  resamples?: number;
+  level?: number;
+  seed?: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  const pos = p * (sorted.length - 1);
+  const i = Math.floor(pos), f = pos - i;
+  return i + 1 < sorted.length ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
+}
+
+/**
+ * Two-level bootstrap: resample runs (e.g. seeds) with replacement, then the
+ * items of each chosen run with replacement, and recompute `stat` on the
+ * resampled runs. With a single run this is the ordinary item bootstrap.
+ */
+export function bootstrap<T>(
+  runs: readonly (readonly T[])[],
+  stat: (runs: readonly (readonly T[])[]) => number,
+  opts: BootstrapOptions = {},
+): Interval {
+  const { resamples = 1000, level = 0.95, seed = 0 } = opts;
+  if (runs.length === 0 || runs.some((r) => r.length === 0)) {
+    throw new RangeError("Bootstrap needs at least one run, each with at least one item");
+  }
+  const rng = new Rng(seed);
+  const stats: number[] = [];
+  for (let b = 0; b < resamples; b++) {
+    const sample = Array.from({ length: runs.length }, () => {
+      const run = runs[rng.int(runs.length)];
+      return Array.from({ length: run.length }, () => run[rng.int(run.length)]);
+    });
+    stats.push(stat(sample));
+  }
+  stats.sort((x, y) => x - y);
+  const alpha = (1 - level) / 2;
+  return { mean: stat(runs), lo: percentile(stats, alpha), hi: percentile(stats, 1 - alpha) };
+}
+
+/** Mean of a statistic over runs (each run's value computed on its items). */
+export function meanOverRuns<T>(
+  stat: (items: readonly T[]) => number,
+): (runs: readonly (readonly T[])[]) => number {
+  return (runs) => runs.reduce((s, r) => s + stat(r), 0) / runs.length;
+}
