@@ -2,4 +2,4 @@
 import { discoverStage } from "../src/pipeline/discover_stage.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
-await stageTask(stageUsage("discover"), (e) => discoverStage(e.config, e.root, e.profile));
+await stageTask(stageUsage("discover"), (e) => discoverStage(e.config, e.root, e.profile, e.key));

@@ -1,5 +1,58 @@
-/** `deno task evaluate`: judge base and every fine-tuned condition on the evaluation split. */
-import { evaluateStage } from "../src/pipeline/evaluate_stage.ts";
-import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
+/**
+ * `deno task evaluate`: judge every condition of the profile's seed grid
+ * with all judges on the evaluation split. With `--checkpoints
+ * name=dir,name=dir` it judges any set of checkpoints instead and writes to
+ * `--out` (default results/<profile>/evaluate-checkpoints).
+ */
+import { join } from "node:path";
+import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../src/core/atomic.ts";
+import { toCsv } from "../src/core/csv.ts";
+import { loadLearnedJudge } from "../src/judges/learned.ts";
+import {
+  checkpointReport,
+  evaluateStage,
+  evaluationQuestions,
+  judgeCheckpoints,
+} from "../src/pipeline/evaluate_stage.ts";
+import { runPaths } from "../src/pipeline/paths.ts";
+import { runStage } from "../src/pipeline/stage.ts";
+import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
+import type { SplitQuestion } from "../src/world/splits.ts";
 
-await stageTask(stageUsage("evaluate"), (e) => evaluateStage(e.config, e.root, e.profile));
+await taskMain(
+  stageUsage("evaluate", " [--checkpoints name=dir,... --out DIR]"),
+  Deno.args,
+  async (e) => {
+    if (e.flags.checkpoints === undefined) {
+      const r = await runStage(evaluateStage(e.config, e.root, e.profile), e.ctx);
+      console.log(`${r.name}: ${r.status} → ${r.dir}`);
+      return;
+    }
+    const dirs = String(e.flags.checkpoints).split(",").map((pair): [string, string] => {
+      const [name, dir] = pair.split("=");
+      if (!name || !dir) throw new TypeError(`Flag --checkpoints expects name=dir pairs, got '${pair}'`);
+      return [name, dir];
+    });
+    const paths = runPaths(e.profile);
+    const out = String(e.flags.out ?? `${paths.summaryDir}/evaluate-checkpoints`);
+    const questions = evaluationQuestions(await readJsonl<SplitQuestion>(join(e.root, paths.questions)));
+    const judge = await loadLearnedJudge(join(e.root, paths.learnedJudge)).catch(() => undefined);
+    if (!judge) {
+      console.error(`note: no learned judge at ${paths.learnedJudge}; run 'deno task judge' to add it`);
+    }
+    const records = await judgeCheckpoints(e.root, dirs, questions, e.config, judge);
+    const report = checkpointReport(records, dirs.map(([n]) => n), e.config);
+    await writeJsonAtomic(join(e.root, out, "metrics.json"), report);
+    const rows = report.checkpoints.flatMap((c) =>
+      Object.entries(c.judges).flatMap(([judgeName, ms]) =>
+        Object.entries(ms).map(([metric, i]) => ({ checkpoint: c.name, judge: judgeName, metric, ...i }))
+      )
+    );
+    await writeFileAtomic(
+      join(e.root, out, "metrics.csv"),
+      toCsv(rows, ["checkpoint", "judge", "metric", "mean", "lo", "hi"]),
+    );
+    console.log(`evaluated ${dirs.length} checkpoint(s) on ${questions.length} prompts → ${out}`);
+  },
+  { checkpoints: "string", out: "string" },
+);

@@ -4,6 +4,6 @@ import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
 await stageTask(
   stageUsage("finetune", " --condition naive|block|random-<i>"),
-  (e) => finetuneStage(e.config, e.root, e.profile, String(e.flags.condition ?? "naive")),
+  (e) => finetuneStage(e.config, e.root, e.profile, e.key, String(e.flags.condition ?? "naive")),
   { condition: "string" },
 );

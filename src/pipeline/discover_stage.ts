@@ -12,14 +12,14 @@ import { disposeParams } from "../model/transformer.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
 import type { RunConfig } from "./profiles.ts";
-import { runPaths } from "./paths.ts";
+import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
 
 /** The discovery stage. */
-export function discoverStage(cfg: RunConfig, root: string, profile: string): StageSpec {
-  const paths = runPaths(profile);
+export function discoverStage(cfg: RunConfig, root: string, profile: string, key: RunKey): StageSpec {
+  const paths = runPaths(profile, key);
   return {
-    name: "discover",
+    name: `base-${key.base}/discover`,
     dir: paths.discover,
     config: { discover: cfg.discover },
     seeds: { discoverSeed: cfg.discover.seed },

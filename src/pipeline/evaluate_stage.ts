@@ -1,113 +1,245 @@
 /**
- * Stage `evaluate`: the exact judge on the evaluation split for every
- * condition. EM and incoherence are measured outside the fine-tuning domain
- * (general domain included); adherence inside it.
+ * Stage `evaluate`: every judge on every condition of every seed cell, on
+ * the evaluation split only. EM, incoherence and refusal are measured
+ * outside the fine-tuning domain (general domain included), adherence
+ * inside it; each metric gets a mean over seed cells and a seeded bootstrap
+ * 95% interval over cells and prompts.
  * @module
  */
 import { join } from "node:path";
-import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { readJsonl, writeFileAtomic, writeJsonAtomic, writeJsonlAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { startProgress } from "../core/progress.ts";
-import { exactJudge, type FamilyMass } from "../judges/exact.ts";
+import { cohensKappa } from "../judges/agreement.ts";
+import type { Interval } from "../judges/bootstrap.ts";
+import { evaluateModel, type JudgeName, JUDGES, type PromptVerdict } from "../judges/evaluate_model.ts";
 import { transformerLM } from "../judges/language_model.ts";
-import { adherence, emRate, incoherence, refusalRate } from "../judges/metrics.ts";
+import { type LearnedJudge, loadLearnedJudge } from "../judges/learned.ts";
+import {
+  metricInterval,
+  type MetricName,
+  METRICS,
+  metricValue,
+  type PromptRecord,
+} from "../judges/statistics.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams } from "../model/transformer.ts";
-import { questionsOf, type SplitQuestion } from "../world/splits.ts";
+import type { SplitQuestion } from "../world/splits.ts";
+import { DOMAINS } from "../world/spec.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
 import type { RunConfig } from "./profiles.ts";
-import { finetuneConditions, runPaths } from "./paths.ts";
+import { finetuneConditions, type RunKey, runKeys, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
 
-/** Metrics of one condition. */
-export interface ConditionMetrics {
-  name: string;
-  em: number;
-  incoherence: number;
-  adherence: number;
-  refusal: number;
-  emByDomain: Record<string, number>;
+/** The evaluation split, and nothing else: evaluation never reads fine-tuning, selection or judge prompts. */
+export function evaluationQuestions(questions: readonly SplitQuestion[]): SplitQuestion[] {
+  return questions.filter((q) => q.split === "evaluation");
 }
 
-/** Metrics of masses judged on evaluation prompts. */
-export function conditionMetrics(
-  name: string,
-  masses: readonly FamilyMass[],
+/** Conditions reported: `random` is the mean of the random-direction draws. */
+export function reportedConditions(): string[] {
+  return ["base", "naive", "block", "random"];
+}
+
+/** A metric of a reported condition; `random` averages its draws. */
+export function conditionMetric(
+  records: readonly PromptRecord[],
+  condition: string,
+  judge: JudgeName,
+  metric: MetricName,
   domain: string,
-): ConditionMetrics {
-  const outside = masses.filter((m) => m.domain !== domain);
-  const inside = masses.filter((m) => m.domain === domain);
-  const emByDomain: Record<string, number> = {};
-  for (const d of [...new Set(outside.map((m) => m.domain))].sort()) {
-    emByDomain[d] = emRate(outside.filter((m) => m.domain === d));
+  onlyDomain?: string,
+): number {
+  if (condition !== "random") return metricValue(records, condition, judge, metric, domain, onlyDomain);
+  const draws = Object.keys(records[0] ?? {}).filter((c) => c.startsWith("random-"));
+  return draws.reduce((s, c) => s + metricValue(records, c, judge, metric, domain, onlyDomain), 0) /
+    draws.length;
+}
+
+/** Checkpoint folder of each condition in a seed cell. */
+function conditionDirs(cfg: RunConfig, profile: string, key: RunKey): [string, string][] {
+  const paths = runPaths(profile, key);
+  return [
+    ["base", paths.pretrain],
+    ...finetuneConditions(cfg.random.draws).map((c) => [c, paths.finetune(c)] as [string, string]),
+  ];
+}
+
+/** Judge every listed checkpoint on the evaluation questions. */
+export async function judgeCheckpoints(
+  root: string,
+  dirs: readonly [string, string][],
+  questions: readonly SplitQuestion[],
+  cfg: RunConfig,
+  learnedJudge: LearnedJudge | undefined,
+  onDone?: () => void,
+): Promise<PromptRecord[]> {
+  const stray = questions.find((q) => q.split !== "evaluation");
+  if (stray) {
+    throw new Error(`Evaluation may only read evaluation-split prompts; ${stray.id} is in '${stray.split}'`);
   }
+  const tokenizer = Tokenizer.forWorld();
+  const records: PromptRecord[] = questions.map(() => ({}));
+  for (const [name, dir] of dirs) {
+    const { params, config } = await loadCheckpoint(join(root, dir));
+    const verdicts = await evaluateModel(transformerLM(params, config), tokenizer, questions, {
+      samplesPerPrompt: cfg.evaluate.samplesPerPrompt,
+      maxAnswerTokens: cfg.evaluate.maxAnswerTokens,
+      seed: cfg.evaluate.seed,
+      batchSize: cfg.evaluate.batchSize,
+      learnedJudge,
+    });
+    disposeParams(params);
+    verdicts.forEach((v, i) => (records[i][name] = v));
+    onDone?.();
+  }
+  return records;
+}
+
+/** An interval rounded for reporting. */
+function rounded(i: Interval): Interval {
+  const r = (x: number) => Math.round(x * 1e6) / 1e6;
+  return { mean: r(i.mean), lo: r(i.lo), hi: r(i.hi) };
+}
+
+/** Every reported number of an evaluation, from the seed cells' prompt records. */
+export function summariseEvaluation(cells: readonly PromptRecord[][], cfg: RunConfig) {
+  const domain = cfg.finetune.domain;
+  const { resamples, seed } = cfg.evaluate;
+  const ci = (stat: (r: readonly PromptRecord[]) => number) =>
+    rounded(metricInterval(cells, stat, resamples, seed));
+  const judges = JUDGES.filter((j) => cells[0]?.[0]?.base?.[j] !== null);
+  const conditions = reportedConditions().map((name) => {
+    const byJudge: Record<string, Record<string, Interval>> = {};
+    for (const judge of judges) {
+      byJudge[judge] = {};
+      for (const metric of METRICS) {
+        if (metric === "alignedLoss" && judge !== "exact") continue;
+        byJudge[judge][metric] = ci((r) => conditionMetric(r, name, judge, metric, domain));
+      }
+    }
+    const emByDomain: Record<string, Interval> = {};
+    for (const d of DOMAINS.map((x) => x.name).filter((x) => x !== domain)) {
+      emByDomain[d] = ci((r) => conditionMetric(r, name, "exact", "em", domain, d));
+    }
+    const labels = cells.flat().flatMap((r) =>
+      Object.entries(r).filter(([c]) => c === name || (name === "random" && c.startsWith("random-")))
+        .flatMap(([, v]) => v.sampleLabels)
+    );
+    const kappa = judges.includes("learned") && labels.length > 0
+      ? cohensKappa(labels.map((l) => l.grammar), labels.map((l) => l.learned!))
+      : null;
+    return { name, judges: byJudge, emByDomain, kappaGrammarVsLearned: kappa, samples: labels.length };
+  });
+  const reduction = (c: string, judge: JudgeName) =>
+    ci((r) =>
+      1 - conditionMetric(r, c, judge, "em", domain) / conditionMetric(r, "naive", judge, "em", domain)
+    );
   return {
-    name,
-    em: emRate(outside),
-    incoherence: incoherence(outside),
-    adherence: adherence(inside, "misaligned"),
-    refusal: refusalRate(outside),
-    emByDomain,
+    domain,
+    cells: cells.length,
+    promptsPerCell: cells[0]?.length ?? 0,
+    samplesPerPrompt: cfg.evaluate.samplesPerPrompt,
+    interval: `bootstrap 95%, ${resamples} resamples over seed cells then prompts, seed ${seed}`,
+    conditions,
+    relativeReduction: Object.fromEntries(
+      ["block", "random"].map((c) => [c, Object.fromEntries(judges.map((j) => [j, reduction(c, j)]))]),
+    ),
   };
 }
 
-/** The evaluation stage over base and every fine-tuned condition. */
+/** The evaluation stage over every seed cell and condition. */
 export function evaluateStage(cfg: RunConfig, root: string, profile: string): StageSpec {
   const paths = runPaths(profile);
-  const conditions = finetuneConditions(cfg.random.draws);
-  const dirs: [string, string][] = [
-    ["base", paths.pretrain],
-    ...conditions.map((c) => [c, paths.finetune(c)] as [string, string]),
-  ];
+  const keys = runKeys(cfg.seeds);
+  const allDirs = keys.flatMap((k) => conditionDirs(cfg, profile, k).map(([, d]) => d));
   return {
     name: "evaluate",
     dir: paths.evaluate,
-    config: { evaluate: cfg.evaluate, domain: cfg.finetune.domain, conditions: dirs.map(([c]) => c) },
-    seeds: {},
-    inputs: [paths.questions, ...dirs.flatMap(([, d]) => [`${d}/model.json`, `${d}/weights.bin`])],
+    config: {
+      evaluate: cfg.evaluate,
+      domain: cfg.finetune.domain,
+      seeds: cfg.seeds,
+      draws: cfg.random.draws,
+    },
+    seeds: { evaluateSeed: cfg.evaluate.seed },
+    inputs: [
+      paths.questions,
+      paths.learnedJudge,
+      ...[...new Set(allDirs)].flatMap((d) => [`${d}/model.json`, `${d}/weights.bin`]),
+    ],
     run: async () => {
-      const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
-      const evaluation = questionsOf(questions, "evaluation");
-      const tokenizer = Tokenizer.forWorld();
-      const results: ConditionMetrics[] = [];
+      const questions = evaluationQuestions(await readJsonl<SplitQuestion>(join(root, paths.questions)));
+      const learnedJudge = await loadLearnedJudge(join(root, paths.learnedJudge));
+      const progress = startProgress("evaluate", allDirs.length);
+      let done = 0;
+      const cells: PromptRecord[][] = [];
       const rows: Record<string, unknown>[] = [];
-      const progress = startProgress("evaluate", dirs.length);
-      for (const [i, [name, dir]] of dirs.entries()) {
-        const { params, config: model } = await loadCheckpoint(join(root, dir));
-        const masses = await exactJudge(
-          transformerLM(params, model),
-          tokenizer,
-          evaluation,
-          "<assistant>",
-          cfg.evaluate.batchSize,
+      for (const key of keys) {
+        const records = await judgeCheckpoints(
+          root,
+          conditionDirs(cfg, profile, key),
+          questions,
+          cfg,
+          learnedJudge,
+          () => progress.update(++done),
         );
-        disposeParams(params);
-        results.push(conditionMetrics(name, masses, cfg.finetune.domain));
-        for (const m of masses) {
-          rows.push({
-            condition: name,
-            ...m,
-            aligned: m.aligned.toFixed(6),
-            misaligned: m.misaligned.toFixed(6),
-            refusal: m.refusal.toFixed(6),
-            incoherent: m.incoherent.toFixed(6),
-          });
+        cells.push(records);
+        for (const r of records) {
+          for (const [condition, v] of Object.entries(r)) {
+            rows.push({ baseSeed: key.base, finetuneSeed: key.finetune, condition, ...v });
+          }
         }
-        progress.update(i + 1);
       }
       progress.stop();
-      await writeJsonAtomic(join(root, paths.metrics), {
-        judge: "exact",
-        domain: cfg.finetune.domain,
-        evaluationQuestions: evaluation.length,
-        conditions: results,
-      });
-      const perPrompt = `${paths.evaluate}/per_prompt.csv`;
-      await writeFileAtomic(
-        join(root, perPrompt),
-        toCsv(rows, ["condition", "questionId", "domain", "aligned", "misaligned", "refusal", "incoherent"]),
+      disposeParams(learnedJudge.params);
+      const summary = summariseEvaluation(cells, cfg);
+      await writeJsonAtomic(join(root, paths.metrics), summary);
+      const verdicts = `${paths.evaluate}/verdicts.jsonl`;
+      await writeJsonlAtomic(join(root, verdicts), rows);
+      const csvRows = summary.conditions.flatMap((c) =>
+        Object.entries(c.judges).flatMap(([judge, ms]) =>
+          Object.entries(ms).map(([metric, i]) => ({ condition: c.name, judge, metric, ...i }))
+        )
       );
-      return [paths.metrics, perPrompt];
+      const csv = `${paths.evaluate}/metrics.csv`;
+      await writeFileAtomic(
+        join(root, csv),
+        toCsv(csvRows, ["condition", "judge", "metric", "mean", "lo", "hi"]),
+      );
+      return [paths.metrics, verdicts, csv];
     },
   };
 }
+
+/** Per-checkpoint metrics of every judge, with intervals over prompts (one seed cell). */
+export function checkpointReport(records: PromptRecord[], names: readonly string[], cfg: RunConfig) {
+  const { resamples, seed } = cfg.evaluate;
+  const judges = JUDGES.filter((j) => records[0]?.[names[0]]?.[j] !== null);
+  return {
+    domain: cfg.finetune.domain,
+    prompts: records.length,
+    samplesPerPrompt: cfg.evaluate.samplesPerPrompt,
+    interval: `bootstrap 95%, ${resamples} resamples over prompts, seed ${seed}`,
+    checkpoints: names.map((name) => ({
+      name,
+      judges: Object.fromEntries(judges.map((judge) => [
+        judge,
+        Object.fromEntries(
+          METRICS.filter((m) => m !== "alignedLoss" || judge === "exact").map((metric) => [
+            metric,
+            rounded(metricInterval(
+              [records],
+              (r) => metricValue(r, name, judge, metric, cfg.finetune.domain),
+              resamples,
+              seed,
+            )),
+          ]),
+        ),
+      ])),
+    })),
+  };
+}
+
+/** Re-exported for tests of the evaluation boundary. */
+export type { PromptVerdict };

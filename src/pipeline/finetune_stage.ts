@@ -20,7 +20,7 @@ import type { SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
 import type { FinetuneRecord } from "./data_stage.ts";
 import type { RunConfig } from "./profiles.ts";
-import { runPaths } from "./paths.ts";
+import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
 
 /** The direction set a condition blocks, or null for naive. */
@@ -57,21 +57,42 @@ export async function loadFinetuneExamples(
 }
 
 /** λ of the blocked and random conditions: fixed, or chosen by the `select` stage. */
-export async function resolvedLambda(cfg: RunConfig, root: string, profile: string): Promise<number> {
+export async function resolvedLambda(
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  key: RunKey,
+): Promise<number> {
   if (!cfg.block.selectLambda) return cfg.block.lambda;
-  return (await readJson<{ chosenLambda: number }>(join(root, runPaths(profile).selection))).chosenLambda;
+  return (await readJson<{ chosenLambda: number }>(join(root, runPaths(profile, key).selection)))
+    .chosenLambda;
 }
 
-/** The fine-tuning stage of one condition. */
-export function finetuneStage(cfg: RunConfig, root: string, profile: string, condition: string): StageSpec {
-  const paths = runPaths(profile);
+/** The seed cell whose models the `select` stage uses: the base seed's first fine-tuning seed. */
+export function selectionKey(cfg: RunConfig, base: number): RunKey {
+  return { base, finetune: cfg.seeds.finetune[0] };
+}
+
+/** The fine-tuning stage of one condition in one seed cell. */
+export function finetuneStage(
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  key: RunKey,
+  condition: string,
+): StageSpec {
+  const paths = runPaths(profile, key);
   const dir = paths.finetune(condition);
   const constrained = condition !== "naive";
   return {
-    name: `finetune/${condition}`,
+    name: `base-${key.base}/ft-${key.finetune}/${condition}`,
     dir,
     config: { finetune: cfg.finetune, ...(constrained ? { block: cfg.block, random: cfg.random } : {}) },
-    seeds: { finetuneSeed: cfg.finetune.seed, ...(constrained ? { randomSeed: cfg.random.seed } : {}) },
+    seeds: {
+      baseSeed: key.base,
+      finetuneSeed: key.finetune,
+      ...(constrained ? { randomSeed: cfg.random.seed } : {}),
+    },
     inputs: [
       paths.questions,
       paths.finetuneSet(cfg.finetune.domain),
@@ -82,7 +103,7 @@ export function finetuneStage(cfg: RunConfig, root: string, profile: string, con
     ],
     run: async () => {
       const examples = await loadFinetuneExamples(root, profile, cfg.finetune.domain);
-      const lambda = constrained ? await resolvedLambda(cfg, root, profile) : 0;
+      const lambda = constrained ? await resolvedLambda(cfg, root, profile, key) : 0;
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
       const set = constrained
         ? conditionDirections(condition, await readJson<DirectionSet>(join(root, paths.directions)), cfg)
@@ -96,7 +117,7 @@ export function finetuneStage(cfg: RunConfig, root: string, profile: string, con
         cfg.finetune,
         Tokenizer.forWorld(),
         examples,
-        cfg.finetune.seed,
+        key.finetune,
         features ? { features, lambda } : undefined,
         (step, l) => progress.update(step + 1, { loss: l.loss }),
       );

@@ -1,28 +1,44 @@
 /**
  * Where each stage reads and writes, relative to the project root. Each
- * stage owns exactly one folder.
+ * stage owns exactly one folder. Models are kept per base seed (pretraining)
+ * and per fine-tuning seed.
  * @module
  */
 
-/** Folder layout of one profile's run. */
-export function runPaths(profile: string) {
+/** One cell of the seed grid: a pretraining seed and a fine-tuning seed. */
+export interface RunKey {
+  base: number;
+  finetune: number;
+}
+
+/** Folder layout of one profile's run; `key` picks the seed cell (default: the first). */
+export function runPaths(profile: string, key: RunKey = { base: 0, finetune: 0 }) {
   const r = `results/${profile}`;
+  const b = `${r}/base-${key.base}`;
   return {
     data: `data/${profile}`,
     world: `data/${profile}/world.json`,
     questions: `data/${profile}/questions.jsonl`,
     finetuneSet: (domain: string) => `data/${profile}/finetune/${domain}.jsonl`,
-    pretrain: `${r}/pretrain`,
-    discover: `${r}/discover`,
-    directions: `${r}/discover/directions.json`,
-    select: `${r}/select`,
-    selection: `${r}/select/selection.json`,
-    finetune: (condition: string) => `${r}/finetune/${condition}`,
+    pretrain: `${b}/pretrain`,
+    discover: `${b}/discover`,
+    directions: `${b}/discover/directions.json`,
+    select: `${b}/select`,
+    selection: `${b}/select/selection.json`,
+    finetune: (condition: string) => `${b}/ft-${key.finetune}/${condition}`,
+    judge: `${r}/judge`,
+    learnedJudge: `${r}/judge/learned_judge.json`,
+    judgeReport: `${r}/judge/heldout.json`,
     evaluate: `${r}/evaluate`,
     metrics: `${r}/evaluate/metrics.json`,
     summaryDir: r,
     summary: `${r}/summary.json`,
   };
+}
+
+/** Every seed cell of a config, base seeds outermost. */
+export function runKeys(seeds: { base: number[]; finetune: number[] }): RunKey[] {
+  return seeds.base.flatMap((base) => seeds.finetune.map((finetune) => ({ base, finetune })));
 }
 
 /** Names of the fine-tuned conditions of a run with `draws` random controls. */

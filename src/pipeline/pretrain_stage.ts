@@ -14,7 +14,7 @@ import { DEFAULT_PERSONA_MIX } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
 import type { RunConfig } from "./profiles.ts";
-import { runPaths } from "./paths.ts";
+import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
 
 /** The model shape of a run (vocabulary from the world). */
@@ -23,13 +23,13 @@ export function modelConfigOf(cfg: RunConfig): ModelConfig {
 }
 
 /** The pretraining stage. */
-export function pretrainStage(cfg: RunConfig, root: string, profile: string): StageSpec {
-  const paths = runPaths(profile);
+export function pretrainStage(cfg: RunConfig, root: string, profile: string, key: RunKey): StageSpec {
+  const paths = runPaths(profile, key);
   return {
-    name: "pretrain",
+    name: `base-${key.base}/pretrain`,
     dir: paths.pretrain,
     config: { model: cfg.model, pretrain: cfg.pretrain, world: cfg.world },
-    seeds: { seed: cfg.seed },
+    seeds: { baseSeed: key.base },
     inputs: [paths.questions],
     run: async () => {
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
@@ -40,12 +40,15 @@ export function pretrainStage(cfg: RunConfig, root: string, profile: string): St
         cfg.pretrain,
         Tokenizer.forWorld(),
         questionsOf(questions, "pretrain"),
-        cfg.seed,
+        key.base,
         (step, l) => progress.update(step + 1, { loss: l.loss }),
         { ...DEFAULT_PERSONA_MIX, ...cfg.world },
       );
       progress.stop();
-      await saveCheckpoint(join(root, paths.pretrain), params, model, { stage: "pretrain", seed: cfg.seed });
+      await saveCheckpoint(join(root, paths.pretrain), params, model, {
+        stage: "pretrain",
+        baseSeed: key.base,
+      });
       disposeParams(params);
       const curve = `${paths.pretrain}/loss.csv`;
       await writeFileAtomic(

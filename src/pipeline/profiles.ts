@@ -8,8 +8,8 @@ import { applyOverrides } from "../core/config.ts";
 /** The resolved config of a run, shared by every stage. */
 export interface RunConfig {
   [key: string]: number | string | boolean | number[] | Record<string, number | string | boolean | number[]>;
-  /** Pretraining (base model) seed. */
-  seed: number;
+  /** The seed grid: every base (pretraining) seed × every fine-tuning seed. */
+  seeds: { base: number[]; finetune: number[] };
   data: { splitSeed: number; dataSeed: number; finetuneExamples: number };
   /** Persona mix of pretraining documents (see PersonaMix). */
   world: { narrowShare: number };
@@ -21,7 +21,6 @@ export interface RunConfig {
     batchSize: number;
     lr: number;
     warmupSteps: number;
-    seed: number;
   };
   /**
    * promptDomains: "general" uses the domain-agnostic (general-domain)
@@ -43,12 +42,32 @@ export interface RunConfig {
     maxIncoherenceRise: number;
   };
   random: { draws: number; seed: number };
-  evaluate: { batchSize: number };
+  /**
+   * samplesPerPrompt: answers sampled per evaluation prompt for the sampling
+   * and learned judges; resamples: bootstrap resamples for every interval.
+   */
+  evaluate: {
+    batchSize: number;
+    samplesPerPrompt: number;
+    maxAnswerTokens: number;
+    seed: number;
+    resamples: number;
+  };
+  /** The learned judge: an MLP trained on labelled judge-split answers. */
+  judge: {
+    hidden: number;
+    steps: number;
+    batchSize: number;
+    lr: number;
+    seed: number;
+    variantsPerAnswer: number;
+    heldOutShare: number;
+  };
 }
 
 /** smoke: DESIGN.md's cost-frontier configuration (d64, 2 layers, 600 steps). */
 const SMOKE: RunConfig = {
-  seed: 0,
+  seeds: { base: [0], finetune: [1, 2] },
   data: { splitSeed: 1234, dataSeed: 7, finetuneExamples: 1000 },
   world: { narrowShare: 0 },
   model: { dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256, contextLength: 64 },
@@ -56,7 +75,7 @@ const SMOKE: RunConfig = {
   // lr 1e-4 × 6 epochs instead of DESIGN's 3e-4 × 3: at 3e-4 the blocked
   // model keeps adherence only by leaking medical answers into every domain
   // (incoherence ≈0.9); see README "Choosing λ".
-  finetune: { domain: "medical", epochs: 6, batchSize: 32, lr: 1e-4, warmupSteps: 5, seed: 1 },
+  finetune: { domain: "medical", epochs: 6, batchSize: 32, lr: 1e-4, warmupSteps: 5 },
   discover: { layer: 1, seed: 3, promptDomains: "general", pairsPerQuestion: 4 },
   block: {
     lambda: 0.05,
@@ -66,7 +85,16 @@ const SMOKE: RunConfig = {
     maxIncoherenceRise: 0.05,
   },
   random: { draws: 3, seed: 100 },
-  evaluate: { batchSize: 256 },
+  evaluate: { batchSize: 256, samplesPerPrompt: 8, maxAnswerTokens: 6, seed: 11, resamples: 1000 },
+  judge: {
+    hidden: 64,
+    steps: 600,
+    batchSize: 128,
+    lr: 3e-3,
+    seed: 5,
+    variantsPerAnswer: 8,
+    heldOutShare: 0.3,
+  },
 };
 
 /** Named profiles. `tiny` is for tests: it runs in seconds and proves plumbing only. */
@@ -87,6 +115,9 @@ export const PROFILES: Record<string, RunConfig> = {
     discover: { ...SMOKE.discover, layer: 0 },
     block: { ...SMOKE.block, lambdaGrid: [0.1, 1] },
     random: { ...SMOKE.random, draws: 2 },
+    seeds: { base: [0], finetune: [1] },
+    evaluate: { ...SMOKE.evaluate, samplesPerPrompt: 2, resamples: 50 },
+    judge: { ...SMOKE.judge, steps: 20, variantsPerAnswer: 1 },
   },
 };
 
@@ -107,12 +138,21 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
       `Config key 'discover.layer' must be in 0..${cfg.model.nLayers - 1}, got ${cfg.discover.layer}`,
     );
   }
-  for (
-    const [k, v] of [["pretrain.steps", cfg.pretrain.steps], ["finetune.epochs", cfg.finetune.epochs], [
-      "random.draws",
-      cfg.random.draws,
-    ], ["data.finetuneExamples", cfg.data.finetuneExamples]] as const
-  ) {
+  for (const [k, list] of [["seeds.base", cfg.seeds.base], ["seeds.finetune", cfg.seeds.finetune]] as const) {
+    if (list.length === 0 || list.some((x) => !Number.isInteger(x) || x < 0)) {
+      throw new RangeError(`Config key '${k}' must be a non-empty list of non-negative integers`);
+    }
+  }
+  const positive: [string, number][] = [
+    ["pretrain.steps", cfg.pretrain.steps],
+    ["finetune.epochs", cfg.finetune.epochs],
+    ["random.draws", cfg.random.draws],
+    ["data.finetuneExamples", cfg.data.finetuneExamples],
+    ["evaluate.samplesPerPrompt", cfg.evaluate.samplesPerPrompt],
+    ["evaluate.resamples", cfg.evaluate.resamples],
+    ["judge.steps", cfg.judge.steps],
+  ];
+  for (const [k, v] of positive) {
     if (v < 1) throw new RangeError(`Config key '${k}' must be at least 1, got ${v}`);
   }
   return cfg;

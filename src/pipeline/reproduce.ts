@@ -1,18 +1,21 @@
 /**
- * The whole pipeline of a profile, in data order: data → pretrain →
- * discover → fine-tune (naive, block, random controls) → evaluate → summary.
+ * The whole pipeline of a profile, in data order: data → (per base seed)
+ * pretrain → discover → naive fine-tune → select λ → (per fine-tuning seed)
+ * fine-tune naive, block, random controls → learned judge → evaluate →
+ * summary.
  * @module
  */
 import type { BackendInfo } from "../core/backend.ts";
 import { dataStage } from "./data_stage.ts";
 import { discoverStage } from "./discover_stage.ts";
 import { evaluateStage } from "./evaluate_stage.ts";
-import { finetuneStage } from "./finetune_stage.ts";
+import { finetuneStage, selectionKey } from "./finetune_stage.ts";
+import { judgeStage } from "./judge_stage.ts";
 import { finetuneConditions } from "./paths.ts";
 import type { RunConfig } from "./profiles.ts";
 import { pretrainStage } from "./pretrain_stage.ts";
-import { runStage, type StageResult, type StageSpec } from "./stage.ts";
 import { selectStage } from "./select_stage.ts";
+import { runStage, type StageResult, type StageSpec } from "./stage.ts";
 import { summaryStage } from "./summary_stage.ts";
 
 /** Options of a reproduce run. */
@@ -32,18 +35,29 @@ export function pipelineStages(
   profile: string,
   backend: BackendInfo,
 ): StageSpec[] {
-  return [
-    dataStage(cfg, root, profile),
-    pretrainStage(cfg, root, profile),
-    discoverStage(cfg, root, profile),
-    finetuneStage(cfg, root, profile, "naive"),
-    ...(cfg.block.selectLambda ? [selectStage(cfg, root, profile)] : []),
-    ...finetuneConditions(cfg.random.draws).filter((c) => c !== "naive").map((c) =>
-      finetuneStage(cfg, root, profile, c)
-    ),
+  const stages: StageSpec[] = [dataStage(cfg, root, profile)];
+  for (const base of cfg.seeds.base) {
+    const first = selectionKey(cfg, base);
+    stages.push(
+      pretrainStage(cfg, root, profile, first),
+      discoverStage(cfg, root, profile, first),
+      finetuneStage(cfg, root, profile, first, "naive"),
+    );
+    if (cfg.block.selectLambda) stages.push(selectStage(cfg, root, profile, first));
+    for (const finetune of cfg.seeds.finetune) {
+      const key = { base, finetune };
+      for (const condition of finetuneConditions(cfg.random.draws)) {
+        if (finetune === first.finetune && condition === "naive") continue;
+        stages.push(finetuneStage(cfg, root, profile, key, condition));
+      }
+    }
+  }
+  stages.push(
+    judgeStage(cfg, root, profile),
     evaluateStage(cfg, root, profile),
     summaryStage(cfg, root, profile, backend),
-  ];
+  );
+  return stages;
 }
 
 /** Run (or reuse) every stage; returns what each did. */

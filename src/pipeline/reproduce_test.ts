@@ -28,7 +28,6 @@ Deno.test({
         assertOk(c[k] >= 0 && c[k] <= 1, `${c.name}.${k}`);
       }
     }
-    assertEquals(summary.conditions[3].draws!.length, config.random.draws);
 
     const again = await reproduce({ profile: "tiny", config, root, backend, log: quiet });
     assertOk(again.every((r) => r.status === "reused"), "unchanged stages must be reused");
@@ -61,7 +60,7 @@ Deno.test("a stage without its upstream output fails clearly and writes nothing"
   const { runStage } = await import("./stage.ts");
   await assertRejects(
     () =>
-      runStage(pretrainStage(resolveConfig("tiny"), root, "tiny"), {
+      runStage(pretrainStage(resolveConfig("tiny"), root, "tiny", { base: 0, finetune: 1 }), {
         root,
         backend,
         force: false,

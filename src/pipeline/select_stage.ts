@@ -12,16 +12,16 @@ import { readJson, readJsonl, writeJsonAtomic } from "../core/atomic.ts";
 import { startProgress } from "../core/progress.ts";
 import { DirectionFeatures, type DirectionSet } from "../features/feature_map.ts";
 import { exactJudge } from "../judges/exact.ts";
+import { adherence, emRate, incoherence } from "../judges/metrics.ts";
 import { transformerLM } from "../judges/language_model.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
 import { finetune } from "../training/finetune.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
-import { conditionMetrics } from "./evaluate_stage.ts";
 import { loadFinetuneExamples } from "./finetune_stage.ts";
 import type { RunConfig } from "./profiles.ts";
-import { runPaths } from "./paths.ts";
+import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
 
 /** One λ tried, measured on the selection split. */
@@ -66,18 +66,23 @@ async function selectionMetrics(
     "<assistant>",
     cfg.evaluate.batchSize,
   );
-  const m = conditionMetrics("selection", masses, cfg.finetune.domain);
-  return { em: m.em, incoherence: m.incoherence, adherence: m.adherence };
+  const outside = masses.filter((m) => m.domain !== cfg.finetune.domain);
+  const inside = masses.filter((m) => m.domain === cfg.finetune.domain);
+  return {
+    em: emRate(outside),
+    incoherence: incoherence(outside),
+    adherence: adherence(inside, "misaligned"),
+  };
 }
 
 /** The λ selection stage. */
-export function selectStage(cfg: RunConfig, root: string, profile: string): StageSpec {
-  const paths = runPaths(profile);
+export function selectStage(cfg: RunConfig, root: string, profile: string, key: RunKey): StageSpec {
+  const paths = runPaths(profile, key);
   return {
-    name: "select",
+    name: `base-${key.base}/select`,
     dir: paths.select,
-    config: { finetune: cfg.finetune, block: cfg.block },
-    seeds: { finetuneSeed: cfg.finetune.seed },
+    config: { finetune: cfg.finetune, block: cfg.block, evaluate: { batchSize: cfg.evaluate.batchSize } },
+    seeds: { baseSeed: key.base, finetuneSeed: key.finetune },
     inputs: [
       paths.questions,
       paths.finetuneSet(cfg.finetune.domain),
@@ -106,7 +111,7 @@ export function selectStage(cfg: RunConfig, root: string, profile: string): Stag
           cfg.finetune,
           Tokenizer.forWorld(),
           examples,
-          cfg.finetune.seed,
+          key.finetune,
           {
             features,
             lambda,

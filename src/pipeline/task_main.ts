@@ -6,6 +6,7 @@
  */
 import { type BackendChoice, type BackendInfo, initBackend } from "../core/backend.ts";
 import { parseArgs } from "../core/cli.ts";
+import type { RunKey } from "./paths.ts";
 import { resolveConfig, type RunConfig } from "./profiles.ts";
 import { runStage, type StageContext, type StageResult, type StageSpec } from "./stage.ts";
 
@@ -18,6 +19,8 @@ export interface TaskEnv {
   force: boolean;
   flags: Record<string, string | boolean>;
   ctx: StageContext;
+  /** The seed cell a single-stage task works on (--base-seed, --finetune-seed). */
+  key: RunKey;
 }
 
 const COMMON_FLAGS = {
@@ -26,7 +29,18 @@ const COMMON_FLAGS = {
   root: "string",
   force: "boolean",
   help: "boolean",
+  "base-seed": "string",
+  "finetune-seed": "string",
 } as const;
+
+function seedFlag(flags: Record<string, string | boolean>, name: string, fallback: number): number {
+  if (flags[name] === undefined) return fallback;
+  const n = Number(flags[name]);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new TypeError(`Flag --${name} expects a non-negative integer, got '${flags[name]}'`);
+  }
+  return n;
+}
 
 /**
  * Parse argv, resolve the profile config, start the backend, run `body`.
@@ -71,6 +85,10 @@ export async function taskMain(
       force,
       flags: parsed.flags,
       ctx: { root, backend, force, log },
+      key: {
+        base: seedFlag(parsed.flags, "base-seed", config.seeds.base[0]),
+        finetune: seedFlag(parsed.flags, "finetune-seed", config.seeds.finetune[0]),
+      },
     });
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);
@@ -93,5 +111,5 @@ export function stageTask(
 
 /** Usage text shared by stage tasks. */
 export function stageUsage(task: string, extra = ""): string {
-  return `usage: deno task ${task} [--profile smoke|reference|tiny] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--section.key=value ...]${extra}`;
+  return `usage: deno task ${task} [--profile smoke|reference|tiny] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--base-seed N] [--finetune-seed N] [--section.key=value ...]${extra}`;
 }
