@@ -26,8 +26,15 @@ Deno.test({
     for (const c of summary.conditions) {
       for (const k of ["em", "incoherence", "adherence"] as const) {
         assertOk(c[k] >= 0 && c[k] <= 1, `${c.name}.${k}`);
+        assertOk(
+          c.ci[k][0] <= c[k] + 1e-9 && c[k] <= c.ci[k][1] + 1e-9,
+          `${c.name}.${k} outside its interval`,
+        );
       }
+      assertOk(c.sampling.em.lo <= c.sampling.em.hi && c.learned.em.lo <= c.learned.em.hi);
     }
+    assertEquals(summary.seeds, config.seeds);
+    assertOk(summary.checks.length >= 8);
 
     const again = await reproduce({ profile: "tiny", config, root, backend, log: quiet });
     assertOk(again.every((r) => r.status === "reused"), "unchanged stages must be reused");
@@ -39,16 +46,23 @@ Deno.test({
     const manifest = JSON.parse(
       await Deno.readTextFile(join(root, runPaths("tiny").summaryDir, "manifest.json")),
     );
-    assertEquals(manifest.seeds.seed, config.seed);
+    assertEquals(manifest.seeds.baseSeed0, config.seeds.base[0]);
     assertEquals(manifest.backend.name, "wasm");
     assertOk(Object.keys(manifest.outputs).length > 0);
 
-    // A changed fine-tuning seed re-runs fine-tuning but reuses data, pretraining and discovery.
-    const changed = resolveConfig("tiny", { "finetune.seed": "2" });
+    // Adding a fine-tuning seed runs the new cell only and reuses everything upstream.
+    const changed = resolveConfig("tiny", { "seeds.finetune": "1,2" });
     const partial = await reproduce({ profile: "tiny", config: changed, root, backend, log: quiet });
     const status = Object.fromEntries(partial.map((r) => [r.name, r.status]));
-    assertEquals([status["data"], status["pretrain"], status["discover"]], ["reused", "reused", "reused"]);
-    assertEquals(status["finetune/naive"], "ran");
+    assertEquals(
+      [status["data"], status["base-0/pretrain"], status["base-0/discover"], status["base-0/ft-1/block"]],
+      ["reused", "reused", "reused", "reused"],
+    );
+    assertEquals([status["base-0/ft-2/naive"], status["base-0/ft-2/block"], status["evaluate"]], [
+      "ran",
+      "ran",
+      "ran",
+    ]);
     await Deno.remove(root, { recursive: true });
   },
 });
