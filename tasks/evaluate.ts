@@ -40,7 +40,7 @@ await taskMain(
     if (!judge) {
       console.error(`note: no learned judge at ${paths.learnedJudge}; run 'deno task judge' to add it`);
     }
-    const records = await judgeCheckpoints(e.root, dirs, questions, e.config, judge);
+    const records = await judgeCheckpoints(e.root, dirs, questions, e.config, judge, e.config.evaluate.seed);
     const report = checkpointReport(records, dirs.map(([n]) => n), e.config);
     await writeJsonAtomic(join(e.root, out, "metrics.json"), report);
     const rows = report.checkpoints.flatMap((c) =>

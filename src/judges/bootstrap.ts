@@ -17,6 +17,11 @@ export interface BootstrapOptions {
   resamples?: number;
   level?: number;
   seed?: number;
+  /**
+   * Runs hold the same items (e.g. the same prompts under different seeds):
+   * draw one list of item indices per resample and use it for every run.
+   */
+  pairedItems?: boolean;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -35,17 +40,21 @@ export function bootstrap<T>(
   stat: (runs: readonly (readonly T[])[]) => number,
   opts: BootstrapOptions = {},
 ): Interval {
-  const { resamples = 1000, level = 0.95, seed = 0 } = opts;
+  const { resamples = 1000, level = 0.95, seed = 0, pairedItems = false } = opts;
   if (runs.length === 0 || runs.some((r) => r.length === 0)) {
     throw new RangeError("Bootstrap needs at least one run, each with at least one item");
+  }
+  if (pairedItems && runs.some((r) => r.length !== runs[0].length)) {
+    throw new RangeError("Paired bootstrap needs runs of equal length");
   }
   const rng = new Rng(seed);
   const stats: number[] = [];
   for (let b = 0; b < resamples; b++) {
-    const sample = Array.from({ length: runs.length }, () => {
-      const run = runs[rng.int(runs.length)];
-      return Array.from({ length: run.length }, () => run[rng.int(run.length)]);
-    });
+    const chosen = Array.from({ length: runs.length }, () => runs[rng.int(runs.length)]);
+    const shared = pairedItems ? Array.from({ length: runs[0].length }, () => rng.int(runs[0].length)) : null;
+    const sample = chosen.map((run) =>
+      shared ? shared.map((i) => run[i]) : Array.from({ length: run.length }, () => run[rng.int(run.length)])
+    );
     stats.push(stat(sample));
   }
   stats.sort((x, y) => x - y);

@@ -44,3 +44,12 @@ Deno.test("Cohen's kappa on hand-computed cases", () => {
   );
   assertThrows(() => cohensKappa(["a"], []), /differ in length/);
 });
+
+Deno.test("paired bootstrap draws the same items for every run", () => {
+  // Runs equal item by item: any shared resample gives both runs the same mean,
+  // so the interval equals the one-run interval.
+  const one = bootstrap([[0, 1, 2, 3]], meanOverRuns(mean), { seed: 4, pairedItems: true });
+  const two = bootstrap([[0, 1, 2, 3], [0, 1, 2, 3]], meanOverRuns(mean), { seed: 4, pairedItems: true });
+  assertEquals(two.mean, one.mean);
+  assertThrows(() => bootstrap([[1], [1, 2]], meanOverRuns(mean), { pairedItems: true }), /equal length/);
+});

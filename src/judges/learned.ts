@@ -41,7 +41,7 @@ export interface LearnedJudge {
 }
 
 /** Hash buckets for answer bigrams (with start and end markers). */
-const BIGRAM_BUCKETS = 4096;
+const BIGRAM_BUCKETS = 1024;
 
 function featureSize(vocab: number, cfg: LearnedJudgeConfig): number {
   return 2 * vocab + BIGRAM_BUCKETS + cfg.maxAnswerTokens + 2;

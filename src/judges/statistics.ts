@@ -50,12 +50,19 @@ export function metricValue(
   }
 }
 
-/** Mean over seed cells and a bootstrap interval (resampling cells, then prompts). */
+/**
+ * Mean over seed cells and a bootstrap interval: resample cells, then one
+ * set of prompts shared by every cell (cells are judged on the same prompts).
+ */
 export function metricInterval(
   cells: readonly (readonly PromptRecord[])[],
   stat: (records: readonly PromptRecord[]) => number,
   resamples: number,
   seed: number,
 ): Interval {
-  return bootstrap(cells, (rs) => rs.reduce((s, r) => s + stat(r), 0) / rs.length, { resamples, seed });
+  return bootstrap(cells, (rs) => rs.reduce((s, r) => s + stat(r), 0) / rs.length, {
+    resamples,
+    seed,
+    pairedItems: true,
+  });
 }

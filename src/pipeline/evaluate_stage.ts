@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { readJsonl, writeFileAtomic, writeJsonAtomic, writeJsonlAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
+import { deriveSeed } from "../core/rng.ts";
 import { startProgress } from "../core/progress.ts";
 import { cohensKappa } from "../judges/agreement.ts";
 import type { Interval } from "../judges/bootstrap.ts";
@@ -72,6 +73,7 @@ export async function judgeCheckpoints(
   questions: readonly SplitQuestion[],
   cfg: RunConfig,
   learnedJudge: LearnedJudge | undefined,
+  samplingSeed: number,
   onDone?: () => void,
 ): Promise<PromptRecord[]> {
   const stray = questions.find((q) => q.split !== "evaluation");
@@ -85,7 +87,7 @@ export async function judgeCheckpoints(
     const verdicts = await evaluateModel(transformerLM(params, config), tokenizer, questions, {
       samplesPerPrompt: cfg.evaluate.samplesPerPrompt,
       maxAnswerTokens: cfg.evaluate.maxAnswerTokens,
-      seed: cfg.evaluate.seed,
+      seed: samplingSeed,
       batchSize: cfg.evaluate.batchSize,
       learnedJudge,
     });
@@ -140,7 +142,7 @@ export function summariseEvaluation(cells: readonly PromptRecord[][], cfg: RunCo
     cells: cells.length,
     promptsPerCell: cells[0]?.length ?? 0,
     samplesPerPrompt: cfg.evaluate.samplesPerPrompt,
-    interval: `bootstrap 95%, ${resamples} resamples over seed cells then prompts, seed ${seed}`,
+    interval: `bootstrap 95%, ${resamples} resamples over seed cells and shared prompts, seed ${seed}`,
     conditions,
     relativeReduction: Object.fromEntries(
       ["block", "random"].map((c) => [c, Object.fromEntries(judges.map((j) => [j, reduction(c, j)]))]),
@@ -182,6 +184,8 @@ export function evaluateStage(cfg: RunConfig, root: string, profile: string): St
           questions,
           cfg,
           learnedJudge,
+          // Each cell samples afresh, so a model shared by cells (base) is not counted twice.
+          deriveSeed(cfg.evaluate.seed, `cell/${key.base}/${key.finetune}`),
           () => progress.update(++done),
         );
         cells.push(records);

@@ -51,7 +51,8 @@ Deno.test("judging refuses fine-tuning, selection and judge prompts before loadi
   for (const split of ["finetune", "selection", "judge", "pretrain"] as const) {
     const stray = questions.find((x) => x.split === split)!;
     await assertRejects(
-      () => judgeCheckpoints("/nonexistent", [["m", "nowhere"]], [stray], resolveConfig("tiny"), undefined),
+      () =>
+        judgeCheckpoints("/nonexistent", [["m", "nowhere"]], [stray], resolveConfig("tiny"), undefined, 1),
       /may only read evaluation-split prompts/,
     );
   }

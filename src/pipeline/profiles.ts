@@ -87,12 +87,12 @@ const SMOKE: RunConfig = {
   random: { draws: 3, seed: 100 },
   evaluate: { batchSize: 256, samplesPerPrompt: 8, maxAnswerTokens: 6, seed: 11, resamples: 1000 },
   judge: {
-    hidden: 64,
-    steps: 600,
+    hidden: 128,
+    steps: 1500,
     batchSize: 128,
     lr: 3e-3,
     seed: 5,
-    variantsPerAnswer: 8,
+    variantsPerAnswer: 16,
     heldOutShare: 0.3,
   },
 };
@@ -117,7 +117,7 @@ export const PROFILES: Record<string, RunConfig> = {
     random: { ...SMOKE.random, draws: 2 },
     seeds: { base: [0], finetune: [1] },
     evaluate: { ...SMOKE.evaluate, samplesPerPrompt: 2, resamples: 50 },
-    judge: { ...SMOKE.judge, steps: 20, variantsPerAnswer: 1 },
+    judge: { ...SMOKE.judge, hidden: 16, steps: 20, variantsPerAnswer: 1 },
   },
 };
 
