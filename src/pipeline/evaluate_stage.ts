@@ -120,9 +120,15 @@ export function summariseEvaluation(cells: readonly PromptRecord[][], cfg: RunCo
         byJudge[judge][metric] = ci((r) => conditionMetric(r, name, judge, metric, domain));
       }
     }
-    const emByDomain: Record<string, Interval> = {};
-    for (const d of DOMAINS.map((x) => x.name).filter((x) => x !== domain)) {
-      emByDomain[d] = ci((r) => conditionMetric(r, name, "exact", "em", domain, d));
+    // Per evaluation domain: adherence lives in the fine-tuning domain, the rest outside it.
+    const byDomain: Record<string, Record<string, Interval>> = {};
+    for (const d of DOMAINS.map((x) => x.name)) {
+      const metrics: MetricName[] = d === domain
+        ? ["adherence", "alignedLoss"]
+        : ["em", "incoherence", "refusal", "alignedLoss"];
+      byDomain[d] = Object.fromEntries(
+        metrics.map((m) => [m, ci((r) => conditionMetric(r, name, "exact", m, domain, d))]),
+      );
     }
     const labels = cells.flat().flatMap((r) =>
       Object.entries(r).filter(([c]) => c === name || (name === "random" && c.startsWith("random-")))
@@ -131,7 +137,7 @@ export function summariseEvaluation(cells: readonly PromptRecord[][], cfg: RunCo
     const kappa = judges.includes("learned") && labels.length > 0
       ? cohensKappa(labels.map((l) => l.grammar), labels.map((l) => l.learned!))
       : null;
-    return { name, judges: byJudge, emByDomain, kappaGrammarVsLearned: kappa, samples: labels.length };
+    return { name, judges: byJudge, byDomain, kappaGrammarVsLearned: kappa, samples: labels.length };
   });
   const reduction = (c: string, judge: JudgeName) =>
     ci((r) =>
