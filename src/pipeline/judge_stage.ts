@@ -29,10 +29,22 @@ export function judgeStage(cfg: RunConfig, root: string, profile: string): Stage
     run: async () => {
       const tokenizer = Tokenizer.forWorld();
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
-      const judgeQs = Rng.fork(cfg.judge.seed, "judge/holdout").shuffle(questionsOf(questions, "judge"));
-      const cut = Math.round(judgeQs.length * (1 - cfg.judge.heldOutShare));
-      const train = judgeItems(judgeQs.slice(0, cut), cfg.judge.seed, cfg.judge.variantsPerAnswer);
-      const heldOut = judgeItems(judgeQs.slice(cut), cfg.judge.seed + 1);
+      // Hold out a share of each (domain, template) group, so training sees every template.
+      const rng = Rng.fork(cfg.judge.seed, "judge/holdout");
+      const groups = new Map<string, SplitQuestion[]>();
+      for (const q of questionsOf(questions, "judge")) {
+        groups.set(`${q.domain}/${q.template}`, [...(groups.get(`${q.domain}/${q.template}`) ?? []), q]);
+      }
+      const trainQs: SplitQuestion[] = [], heldOutQs: SplitQuestion[] = [];
+      for (const group of groups.values()) {
+        const shuffled = rng.shuffle(group);
+        const held = Math.min(group.length - 1, Math.round(group.length * cfg.judge.heldOutShare));
+        heldOutQs.push(...shuffled.slice(0, held));
+        trainQs.push(...shuffled.slice(held));
+      }
+      const cut = trainQs.length;
+      const train = judgeItems(trainQs, cfg.judge.seed, cfg.judge.variantsPerAnswer);
+      const heldOut = judgeItems(heldOutQs, cfg.judge.seed + 1);
       const judge = await trainLearnedJudge(train, train.map((i) => i.label), tokenizer, {
         hidden: cfg.judge.hidden,
         maxAnswerTokens: cfg.evaluate.maxAnswerTokens,
@@ -49,7 +61,7 @@ export function judgeStage(cfg: RunConfig, root: string, profile: string): Stage
         judgeSha256: hash,
         trainQuestions: cut,
         trainItems: train.length,
-        heldOutQuestions: judgeQs.length - cut,
+        heldOutQuestions: heldOutQs.length,
         heldOutItems: heldOut.length,
         kappaVsGrammar: cohensKappa(predicted, heldOut.map((i) => i.label)),
         accuracy: agree,

@@ -1,7 +1,7 @@
 /**
  * Deterministic question splits from a split seed that is separate from every
  * training seed. Each question belongs to exactly one split; splits are
- * stratified by domain. The general domain is never fine-tuned on, so its
+ * stratified by domain and template, so every split sees every template. The general domain is never fine-tuned on, so its
  * fine-tune share goes to pretraining.
  * @module
  */
@@ -43,13 +43,15 @@ export function assignSplits(
   if (Math.abs(total - 1) > 1e-9) {
     throw new RangeError(`Split fractions must sum to 1, got ${total}`);
   }
-  const byDomain = new Map<string, Question[]>();
+  const groups = new Map<string, Question[]>();
   for (const q of questions) {
-    byDomain.set(q.domain, [...(byDomain.get(q.domain) ?? []), q]);
+    const key = `${q.domain}/${q.template}`;
+    groups.set(key, [...(groups.get(key) ?? []), q]);
   }
   const assigned = new Map<string, Split>();
-  for (const [domain, qs] of byDomain) {
-    const shuffled = Rng.fork(splitSeed, `split/${domain}`).shuffle(qs);
+  for (const [key, qs] of groups) {
+    const domain = qs[0].domain;
+    const shuffled = Rng.fork(splitSeed, `split/${key}`).shuffle(qs);
     const counts = SPLITS.map((s) => Math.round(fractions[s] * qs.length));
     counts[0] += qs.length - counts.reduce((a, b) => a + b, 0);
     let i = 0;

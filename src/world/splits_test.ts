@@ -36,3 +36,12 @@ Deno.test("every domain has questions in every split it needs; general is never 
     assertEquals(questionsOf(qs, "finetune", d).length > 0, d !== "general");
   }
 });
+
+Deno.test("every domain's templates all appear in the judge, selection and evaluation splits", () => {
+  const qs = assignSplits(allQuestions(), 1234);
+  for (const split of ["judge", "selection", "evaluation"] as const) {
+    const seen = new Set(questionsOf(qs, split).map((q) => `${q.domain}/${q.template}`));
+    const all = new Set(qs.map((q) => `${q.domain}/${q.template}`));
+    assertEquals(seen.size, all.size, split);
+  }
+});
