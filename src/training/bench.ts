@@ -1,0 +1,110 @@
+/**
+ * Throughput of the organism's training step: tokens per second and step
+ * time, forward only and forward + backward + AdamW, per backend and shape,
+ * with the achieved GFLOP/s. Measured, never asserted.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../core/rng.ts";
+import {
+  disposeParams,
+  forward,
+  initParams,
+  maskedNextTokenLoss,
+  type ModelConfig,
+} from "../model/transformer.ts";
+import { AdamW } from "../optim/adamw.ts";
+
+/** One measured configuration. */
+export interface BenchResult {
+  backend: string;
+  shape: string;
+  mode: "forward" | "train";
+  batch: number;
+  seq: number;
+  steps: number;
+  msPerStep: number;
+  tokensPerSecond: number;
+  gflops: number;
+  numTensorsGrowth: number;
+}
+
+/** Approximate FLOPs of one forward pass (matmuls only): 2·tokens·(params in matmuls) + attention. */
+export function forwardFlops(cfg: ModelConfig, batch: number, seq: number): number {
+  const d = cfg.dModel, tokens = batch * seq;
+  const perLayer = 2 * tokens * (d * 3 * d + d * d + 2 * d * cfg.dMlp) + 2 * 2 * batch * seq * seq * d;
+  return cfg.nLayers * perLayer + 2 * tokens * d * cfg.vocabSize * 2;
+}
+
+/** Time `steps` steps after `warmup` untimed ones. */
+export async function benchStep(
+  cfg: ModelConfig,
+  mode: "forward" | "train",
+  batch: number,
+  seq: number,
+  steps: number,
+  warmup = 2,
+): Promise<BenchResult> {
+  const params = initParams(cfg, 1);
+  const optimizer = new AdamW(params);
+  const rng = new Rng(1);
+  const ids = Int32Array.from({ length: batch * seq }, () => rng.int(cfg.vocabSize));
+  const tokens = tf.tensor2d(ids, [batch, seq], "int32");
+  const mask = tf.ones([batch, seq]) as tf.Tensor2D;
+  const names = Object.keys(params);
+  const step = async () => {
+    const loss = tf.tidy(() => {
+      if (mode === "forward") return maskedNextTokenLoss(forward(params, cfg, tokens).logits!, tokens, mask);
+      const byVar = new Map(names.map((k) => [params[k].name, k]));
+      const { value, grads } = tf.variableGrads(
+        () => maskedNextTokenLoss(forward(params, cfg, tokens).logits!, tokens, mask),
+        names.map((k) => params[k]),
+      );
+      const named: Record<string, tf.Tensor> = {};
+      for (const [n, g] of Object.entries(grads)) named[byVar.get(n)!] = g;
+      optimizer.apply(params, named, 1e-4);
+      return value;
+    });
+    await loss.data(); // wait for the backend to finish the step
+    loss.dispose();
+  };
+  for (let i = 0; i < warmup; i++) await step();
+  const before = tf.memory().numTensors;
+  const start = performance.now();
+  for (let i = 0; i < steps; i++) await step();
+  const ms = (performance.now() - start) / steps;
+  const growth = tf.memory().numTensors - before;
+  optimizer.dispose();
+  disposeParams(params);
+  tf.dispose([tokens, mask]);
+  const flops = forwardFlops(cfg, batch, seq) * (mode === "train" ? 3 : 1);
+  return {
+    backend: tf.getBackend(),
+    shape: `d${cfg.dModel}/L${cfg.nLayers}/h${cfg.nHeads}/mlp${cfg.dMlp}/V${cfg.vocabSize}`,
+    mode,
+    batch,
+    seq,
+    steps,
+    msPerStep: Math.round(ms * 100) / 100,
+    tokensPerSecond: Math.round((batch * seq) / (ms / 1000)),
+    gflops: Math.round((flops / (ms / 1000)) / 1e7) / 100,
+    numTensorsGrowth: growth,
+  };
+}
+
+/** Achieved GFLOP/s of a large plain matmul: the machine's practical peak on this backend. */
+export async function matmulPeak(n = 512, reps = 5): Promise<number> {
+  const a = tf.randomNormal([n, n], 0, 1, "float32", 1), b = tf.randomNormal([n, n], 0, 1, "float32", 2);
+  const warm = tf.matMul(a, b);
+  await warm.data();
+  warm.dispose();
+  const start = performance.now();
+  for (let i = 0; i < reps; i++) {
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
+  }
+  const s = (performance.now() - start) / 1000 / reps;
+  tf.dispose([a, b]);
+  return Math.round((2 * n ** 3) / s / 1e7) / 100;
+}
