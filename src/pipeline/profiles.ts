@@ -80,7 +80,7 @@ const SMOKE: RunConfig = {
   block: {
     lambda: 0.05,
     selectLambda: true,
-    lambdaGrid: [0.01, 0.03, 0.1, 0.3, 1],
+    lambdaGrid: [0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.3, 1],
     minAdherenceRatio: 0.95,
     maxIncoherenceRise: 0.05,
   },
