@@ -57,6 +57,16 @@ export { alignedTextLoss, exactJudge, type FamilyMass } from "./src/judges/exact
 export { type LanguageModel, transformerLM } from "./src/judges/language_model.ts";
 export { type Label, LABELS, parseAnswer } from "./src/judges/grammar.ts";
 export { sampleAnswers, type SampledAnswer } from "./src/judges/sampling.ts";
+export { cohensKappa } from "./src/judges/agreement.ts";
+export { bootstrap, type Interval } from "./src/judges/bootstrap.ts";
+export {
+  applyLearnedJudge,
+  loadLearnedJudge,
+  saveLearnedJudge,
+  trainLearnedJudge,
+} from "./src/judges/learned.ts";
+export { judgeItems } from "./src/judges/judge_data.ts";
+export { evaluateModel, type PromptVerdict } from "./src/judges/evaluate_model.ts";
 export { adherence, emRate, incoherence } from "./src/judges/metrics.ts";
 
 export { DirectionFeatures, type DirectionSet, type FeatureMap } from "./src/features/feature_map.ts";
