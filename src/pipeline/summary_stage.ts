@@ -155,7 +155,14 @@ export function summaryStage(cfg: RunConfig, root: string, profile: string, back
   };
 }
 
-const f3 = (x: number) => x.toFixed(3);
+// `+ 0` turns -0 into 0, so a zero reduction does not print as "-0.000".
+const f3 = (x: number) => (Math.round(x * 1000) / 1000 + 0).toFixed(3);
+
+/** A check's measured value: counts of conditions print as "k of n". */
+function measured(c: Summary["checks"][number]): string {
+  if (c.value === null) return "n/a";
+  return c.name.includes("(conditions agreeing)") ? `${c.value} of ${c.threshold} conditions` : f3(c.value);
+}
 const ci3 = (c: [number, number]) => `[${f3(c[0])}, ${f3(c[1])}]`;
 
 /** The summary as a small text table. */
@@ -182,9 +189,7 @@ export function formatSummary(s: Summary): string {
     }; random ${f3(s.relativeReduction.random.exact.mean)}`,
     `learned judge vs grammar on held-out judge data: kappa ${f3(s.learnedJudgeHeldOutKappa)}`,
     "",
-    ...s.checks.map((c) =>
-      `${c.pass ? "PASS" : "FAIL"}  ${c.name} (measured ${c.value === null ? "n/a" : f3(c.value)})`
-    ),
+    ...s.checks.map((c) => `${c.pass ? "PASS" : "FAIL"}  ${c.name} (measured ${measured(c)})`),
   ];
   return lines.join("\n");
 }
