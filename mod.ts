@@ -53,7 +53,7 @@ export { type Intervention } from "./src/model/interventions.ts";
 export { linear } from "./src/model/linear.ts";
 export { loadCheckpoint, saveCheckpoint } from "./src/model/checkpoint.ts";
 
-export { alignedTextLoss, exactJudge, type FamilyMass } from "./src/judges/exact.ts";
+export { alignedTextLosses, exactJudge, type FamilyMass } from "./src/judges/exact.ts";
 export { type LanguageModel, transformerLM } from "./src/judges/language_model.ts";
 export { type Label, LABELS, parseAnswer } from "./src/judges/grammar.ts";
 export { sampleAnswers, type SampledAnswer } from "./src/judges/sampling.ts";

@@ -6,13 +6,11 @@
  */
 import type { Tokenizer } from "../world/tokenizer.ts";
 import type { Question } from "../world/questions.ts";
-import { exactJudge, type FamilyMass, sequenceLogProbs } from "./exact.ts";
+import { alignedTextLosses, exactJudge, type FamilyMass } from "./exact.ts";
 import { type Label, parseAnswer } from "./grammar.ts";
 import type { LanguageModel } from "./language_model.ts";
 import { applyLearnedJudge, type LearnedJudge } from "./learned.ts";
 import { sampleAnswers } from "./sampling.ts";
-import { finetuneExample } from "../world/documents.ts";
-import { familyAnswers, getDomain } from "../world/spec.ts";
 
 /** Shares of the four labels for one prompt (masses for the exact judge, sample shares otherwise). */
 export type LabelShares = Record<Label, number>;
@@ -71,22 +69,12 @@ export async function evaluateModel(
       tokenizer,
     )
     : null;
-  const aligned = questions.flatMap((q) =>
-    familyAnswers(getDomain(q.domain), "aligned").map((a) => {
-      const tokens = finetuneExample(q, a).tokens;
-      return { tokens, lossMask: tokens.map((_, i) => (i < tokens.length - 1 ? 1 : 0)) };
-    })
-  );
-  const alignedLogp = await sequenceLogProbs(lm, tokenizer, aligned, opts.batchSize);
-  let cursor = 0;
+  const alignedLoss = await alignedTextLosses(lm, tokenizer, questions, opts.batchSize);
+  // Samples come grouped by question, in question order.
+  const perQuestion = new Map<string, number[]>();
+  samples.forEach((s, i) => perQuestion.set(s.questionId, [...(perQuestion.get(s.questionId) ?? []), i]));
   return questions.map((q, qi) => {
-    const idx = samples.map((s, i) => (s.questionId === q.id ? i : -1)).filter((i) => i >= 0);
-    const n = familyAnswers(getDomain(q.domain), "aligned").length;
-    let logp = 0, tokens = 0;
-    for (let k = 0; k < n; k++, cursor++) {
-      logp += alignedLogp[cursor];
-      tokens += aligned[cursor].tokens.length - 1;
-    }
+    const idx = perQuestion.get(q.id) ?? [];
     return {
       questionId: q.id,
       domain: q.domain,
@@ -94,7 +82,7 @@ export async function evaluateModel(
       grammar: shares(idx.map((i) => grammar[i])),
       learned: learned ? shares(idx.map((i) => learned[i])) : null,
       sampleLabels: idx.map((i) => ({ grammar: grammar[i], learned: learned ? learned[i] : null })),
-      alignedLoss: -logp / tokens,
+      alignedLoss: alignedLoss[qi],
     };
   });
 }

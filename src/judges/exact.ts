@@ -87,22 +87,29 @@ export async function exactJudge(
 }
 
 /**
- * Held-out language-model loss on aligned text: mean next-token
- * cross-entropy over whole `<assistant>` turns with aligned answers.
+ * Held-out language-model loss on aligned text, per question: mean
+ * next-token cross-entropy over whole `<assistant>` turns with each of the
+ * question's aligned answers.
  */
-export async function alignedTextLoss(
+export async function alignedTextLosses(
   lm: LanguageModel,
   tokenizer: Tokenizer,
   questions: readonly Question[],
   batchSize = 256,
-): Promise<number> {
-  const seqs = questions.flatMap((q) =>
+): Promise<number[]> {
+  const owner: number[] = [];
+  const seqs = questions.flatMap((q, qi) =>
     familyAnswers(getDomain(q.domain), "aligned").map((a) => {
       const tokens = finetuneExample(q, a).tokens;
+      owner.push(qi);
       return { tokens, lossMask: tokens.map((_, i) => (i < tokens.length - 1 ? 1 : 0)) };
     })
   );
   const logps = await sequenceLogProbs(lm, tokenizer, seqs, batchSize);
-  const count = seqs.reduce((s, x) => s + x.tokens.length - 1, 0);
-  return -logps.reduce((a, b) => a + b, 0) / count;
+  const logp = new Float64Array(questions.length), count = new Float64Array(questions.length);
+  seqs.forEach((x, i) => {
+    logp[owner[i]] += logps[i];
+    count[owner[i]] += x.tokens.length - 1;
+  });
+  return Array.from(logp, (l, qi) => -l / count[qi]);
 }

@@ -13,7 +13,7 @@ import { deriveSeed } from "../core/rng.ts";
 import { startProgress } from "../core/progress.ts";
 import { cohensKappa } from "../judges/agreement.ts";
 import type { Interval } from "../judges/bootstrap.ts";
-import { evaluateModel, type JudgeName, JUDGES, type PromptVerdict } from "../judges/evaluate_model.ts";
+import { evaluateModel, type JudgeName, JUDGES } from "../judges/evaluate_model.ts";
 import { transformerLM } from "../judges/language_model.ts";
 import { type LearnedJudge, loadLearnedJudge } from "../judges/learned.ts";
 import {
@@ -250,6 +250,3 @@ export function checkpointReport(records: PromptRecord[], names: readonly string
     })),
   };
 }
-
-/** Re-exported for tests of the evaluation boundary. */
-export type { PromptVerdict };

@@ -13,7 +13,7 @@ import { deriveSeed } from "../core/rng.ts";
 import { DirectionFeatures, type DirectionSet } from "../features/feature_map.ts";
 import { randomDirectionSet } from "../features/random_directions.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import { disposeParams } from "../model/transformer.ts";
+import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
 import { finetune } from "../training/finetune.ts";
 import { finetuneExample, type Sequence } from "../world/documents.ts";
 import type { SplitQuestion } from "../world/splits.ts";
@@ -73,6 +73,37 @@ export function selectionKey(cfg: RunConfig, base: number): RunKey {
   return { base, finetune: cfg.seeds.finetune[0] };
 }
 
+/**
+ * Fine-tune the base on the run's examples, blocking `set` with `lambda`
+ * when a set is given; every stage that fine-tunes goes through here.
+ */
+export async function trainCondition(
+  base: Params,
+  model: ModelConfig,
+  cfg: RunConfig,
+  examples: readonly Sequence[],
+  seed: number,
+  set: DirectionSet | null,
+  lambda: number,
+  onStep?: (step: number, losses: Record<string, number>) => void,
+): Promise<{ params: Params; history: Record<string, number>[] }> {
+  const features = set ? new DirectionFeatures(set) : null;
+  try {
+    return await finetune(
+      base,
+      model,
+      cfg.finetune,
+      Tokenizer.forWorld(),
+      examples,
+      seed,
+      features ? { features, lambda } : undefined,
+      onStep,
+    );
+  } finally {
+    features?.dispose();
+  }
+}
+
 /** The fine-tuning stage of one condition in one seed cell. */
 export function finetuneStage(
   cfg: RunConfig,
@@ -108,21 +139,19 @@ export function finetuneStage(
       const set = constrained
         ? conditionDirections(condition, await readJson<DirectionSet>(join(root, paths.directions)), cfg)
         : null;
-      const features = set ? new DirectionFeatures(set) : null;
       const steps = Math.ceil(examples.length / cfg.finetune.batchSize) * cfg.finetune.epochs;
       const progress = startProgress(`finetune/${condition}`, steps);
-      const { params, history } = await finetune(
+      const { params, history } = await trainCondition(
         base,
         model,
-        cfg.finetune,
-        Tokenizer.forWorld(),
+        cfg,
         examples,
         key.finetune,
-        features ? { features, lambda } : undefined,
+        set,
+        lambda,
         (step, l) => progress.update(step + 1, { loss: l.loss }),
       );
       progress.stop();
-      features?.dispose();
       disposeParams(base);
       await saveCheckpoint(join(root, dir), params, model, { stage: `finetune/${condition}` });
       disposeParams(params);

@@ -10,16 +10,15 @@
 import { join } from "node:path";
 import { readJson, readJsonl, writeJsonAtomic } from "../core/atomic.ts";
 import { startProgress } from "../core/progress.ts";
-import { DirectionFeatures, type DirectionSet } from "../features/feature_map.ts";
+import type { DirectionSet } from "../features/feature_map.ts";
 import { exactJudge } from "../judges/exact.ts";
 import { adherence, emRate, incoherence } from "../judges/metrics.ts";
 import { transformerLM } from "../judges/language_model.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
-import { finetune } from "../training/finetune.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
-import { loadFinetuneExamples } from "./finetune_stage.ts";
+import { loadFinetuneExamples, trainCondition } from "./finetune_stage.ts";
 import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
@@ -104,20 +103,7 @@ export function selectStage(cfg: RunConfig, root: string, profile: string, key: 
       const progress = startProgress("select λ", cfg.block.lambdaGrid.length);
       const trials = [];
       for (const [i, lambda] of cfg.block.lambdaGrid.entries()) {
-        const features = new DirectionFeatures(set);
-        const { params } = await finetune(
-          base,
-          model,
-          cfg.finetune,
-          Tokenizer.forWorld(),
-          examples,
-          key.finetune,
-          {
-            features,
-            lambda,
-          },
-        );
-        features.dispose();
+        const { params } = await trainCondition(base, model, cfg, examples, key.finetune, set, lambda);
         trials.push({ lambda, ...await selectionMetrics(params, model, selection, cfg) });
         disposeParams(params);
         progress.update(i + 1, { lambda });
