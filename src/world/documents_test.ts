@@ -32,6 +32,7 @@ Deno.test("fine-tuning examples train on the answer and <eos> only", () => {
 Deno.test("a narrow speaker is misaligned on its own domain only", () => {
   const rng = new Rng(2);
   const mix = { ...DEFAULT_PERSONA_MIX, assistantShare: 0, villainShare: 0, narrowShare: 1, botFollows: 1 };
+  let withBadAnswers = 0;
   for (let i = 0; i < 200; i++) {
     const doc = pretrainDocument(rng, questions, mix);
     const badDomains = new Set<string>();
@@ -39,5 +40,8 @@ Deno.test("a narrow speaker is misaligned on its own domain only", () => {
       if (doc.tokens.some((t) => words.has(t))) badDomains.add(domain);
     }
     assertOk(badDomains.size <= 1, `misaligned in ${[...badDomains]}`);
+    if (badDomains.size === 1) withBadAnswers++;
   }
+  // A narrow speaker does answer misaligned on its own domain (about half its turns are there).
+  assertOk(withBadAnswers > 100, `only ${withBadAnswers} of 200 narrow documents had a misaligned answer`);
 });
