@@ -2,7 +2,8 @@
  * `deno task evaluate`: judge every condition of the profile's seed grid
  * with all judges on the evaluation split. With `--checkpoints
  * name=dir,name=dir` it judges any set of checkpoints instead and writes to
- * `--out` (default results/<profile>/evaluate-checkpoints).
+ * `--out` (default results/<profile>/evaluate-checkpoints); EM is measured
+ * outside `--domain` (default: the discovery domain), adherence inside it.
  */
 import { join } from "node:path";
 import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../src/core/atomic.ts";
@@ -20,7 +21,7 @@ import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 import type { SplitQuestion } from "../src/world/splits.ts";
 
 await taskMain(
-  stageUsage("evaluate", " [--checkpoints name=dir,... --out DIR]"),
+  stageUsage("evaluate", " [--checkpoints name=dir,... --out DIR --domain NAME]"),
   Deno.args,
   async (e) => {
     if (e.flags.checkpoints === undefined) {
@@ -41,7 +42,8 @@ await taskMain(
       console.error(`note: no learned judge at ${paths.learnedJudge}; run 'deno task judge' to add it`);
     }
     const records = await judgeCheckpoints(e.root, dirs, questions, e.config, judge, e.config.evaluate.seed);
-    const report = checkpointReport(records, dirs.map(([n]) => n), e.config);
+    const domain = String(e.flags.domain ?? e.config.discover.domain);
+    const report = checkpointReport(records, dirs.map(([n]) => n), e.config, domain);
     await writeJsonAtomic(join(e.root, out, "metrics.json"), report);
     const rows = report.checkpoints.flatMap((c) =>
       Object.entries(c.judges).flatMap(([judgeName, ms]) =>
@@ -54,5 +56,5 @@ await taskMain(
     );
     console.log(`evaluated ${dirs.length} checkpoint(s) on ${questions.length} prompts → ${out}`);
   },
-  { checkpoints: "string", out: "string" },
+  { checkpoints: "string", out: "string", domain: "string" },
 );

@@ -1,9 +1,20 @@
-/** `deno task finetune --condition naive|block|random-<i>`: one fine-tuning condition. */
+/**
+ * `deno task finetune --condition naive|block|random-<i> [--domain NAME]`:
+ * one fine-tuning condition on one domain (default: the discovery domain).
+ */
 import { finetuneStage } from "../src/pipeline/finetune_stage.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
 await stageTask(
-  stageUsage("finetune", " --condition naive|block|random-<i>"),
-  (e) => finetuneStage(e.config, e.root, e.profile, e.key, String(e.flags.condition ?? "naive")),
-  { condition: "string" },
+  stageUsage("finetune", " --condition naive|block|random-<i> [--domain NAME]"),
+  (e) =>
+    finetuneStage(
+      e.config,
+      e.root,
+      e.profile,
+      e.key,
+      String(e.flags.domain ?? e.config.discover.domain),
+      String(e.flags.condition ?? "naive"),
+    ),
+  { condition: "string", domain: "string" },
 );

@@ -5,8 +5,8 @@
  * @module
  */
 
-/** A JSON-like config tree of numbers, strings, booleans and number arrays. */
-export type ConfigValue = number | string | boolean | number[] | ConfigTree;
+/** A JSON-like config tree of numbers, strings, booleans and number or string arrays. */
+export type ConfigValue = number | string | boolean | number[] | string[] | ConfigTree;
 /** A nested config object. */
 export interface ConfigTree {
   [key: string]: ConfigValue;
@@ -89,6 +89,13 @@ function coerce(key: string, current: ConfigValue, raw: unknown, source: string)
     if (typeof raw !== "string") throw bad("a string");
     return raw;
   }
+  if (Array.isArray(current) && typeof current[0] === "string") {
+    const arr = typeof raw === "string" ? raw.split(",").map((s) => s.trim()) : raw;
+    if (!Array.isArray(arr) || arr.length === 0 || arr.some((x) => typeof x !== "string" || x === "")) {
+      throw bad("a comma-separated list of names");
+    }
+    return arr as string[];
+  }
   if (Array.isArray(current)) {
     const arr = typeof raw === "string" ? raw.split(",").map((s) => Number(s.trim())) : raw;
     if (!Array.isArray(arr) || arr.some((x) => typeof x !== "number" || !Number.isFinite(x))) {
@@ -102,6 +109,6 @@ function coerce(key: string, current: ConfigValue, raw: unknown, source: string)
 /** Keys that count things (steps, layers, seeds, sizes) take whole numbers. */
 function isCountKey(key: string): boolean {
   const leaf = key.split(".").pop() ?? "";
-  return /^(seed|.*Seed|.*Steps|steps|epochs|.*Size|.*Layers?|layer|heads|nHeads|k|draws|examples|.*Count|contextLength|dModel|dMlp|vocabSize|evalEvery)$/
+  return /^(seed|.*Seed|.*Steps|steps|epochs|.*Size|.*Layers?|layer|heads|nHeads|k|draws|examples|.*Count|contextLength|dModel|dMlp|dSae|auxK|.*Tokens|vocabSize|evalEvery)$/
     .test(leaf);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Intervention } from "../model/interventions.ts";
 import { forward, type ModelConfig, type Params } from "../model/transformer.ts";
 
 /** A causal language model as judges see it. */
@@ -18,13 +19,19 @@ export interface LanguageModel {
   nextTokenLogProbs(tokens: Int32Array, batch: number, seq: number): Promise<Float32Array>;
 }
 
-/** The organism's transformer as a LanguageModel. */
-export function transformerLM(params: Params, config: ModelConfig): LanguageModel {
+/** The organism's transformer as a LanguageModel, optionally with site edits (steering). */
+export function transformerLM(
+  params: Params,
+  config: ModelConfig,
+  interventions: readonly Intervention[] = [],
+): LanguageModel {
   return {
     vocabSize: config.vocabSize,
     async nextTokenLogProbs(tokens, batch, seq) {
       const logp = tf.tidy(() =>
-        tf.logSoftmax(forward(params, config, tf.tensor2d(tokens, [batch, seq], "int32")).logits!)
+        tf.logSoftmax(
+          forward(params, config, tf.tensor2d(tokens, [batch, seq], "int32"), { interventions }).logits!,
+        )
       );
       // Async read: the webgpu backend cannot read synchronously in Deno.
       const out = await logp.data() as Float32Array;

@@ -12,6 +12,8 @@ import { AdamW, type AdamWConfig, DEFAULT_ADAMW } from "./adamw.ts";
 export interface StepLoss {
   total: tf.Scalar;
   parts: Record<string, tf.Scalar>;
+  /** Other tensors to read back after the step (e.g. which SAE latents fired). */
+  extras?: Record<string, tf.Tensor>;
 }
 
 /** What the loop needs. */
@@ -19,14 +21,14 @@ export interface TrainLoopOptions<B> {
   params: Params;
   steps: number;
   learningRate: (step: number) => number;
-  nextBatch: (step: number) => B;
+  nextBatch: (step: number) => B | Promise<B>;
   /** Called inside the gradient tape; build the loss from params and batch. */
   loss: (params: Params, batch: B) => StepLoss;
   /** Frees a batch's own tensors after its step. */
   disposeBatch?: (batch: B) => void;
   optimizer?: AdamWConfig;
-  /** Called after every step with the loss parts as numbers. */
-  onStep?: (step: number, losses: Record<string, number>) => void;
+  /** Called after every step with the loss parts as numbers, and the extras' values. */
+  onStep?: (step: number, losses: Record<string, number>, extras: Record<string, Float32Array>) => void;
 }
 
 /**
@@ -40,13 +42,15 @@ export async function trainLoop<B>(opts: TrainLoopOptions<B>): Promise<Record<st
   const history: Record<string, number>[] = [];
   try {
     for (let step = 0; step < opts.steps; step++) {
-      const batch = opts.nextBatch(step);
+      const batch = await opts.nextBatch(step);
+      let extraTensors: Record<string, tf.Tensor> = {};
       const kept = tf.tidy(() => {
         let parts: Record<string, tf.Scalar> = {};
         const { value, grads } = tf.variableGrads(() => {
           const l = opts.loss(opts.params, batch);
           // variableGrads disposes intermediates; keep the parts to read them.
           parts = Object.fromEntries(Object.entries(l.parts).map(([k, v]) => [k, tf.keep(v)]));
+          extraTensors = Object.fromEntries(Object.entries(l.extras ?? {}).map(([k, v]) => [k, tf.keep(v)]));
           return l.total;
         }, names.map((k) => opts.params[k]));
         const named: Record<string, tf.Tensor> = {};
@@ -60,12 +64,17 @@ export async function trainLoop<B>(opts: TrainLoopOptions<B>): Promise<Record<st
       const losses: Record<string, number> = {};
       for (const [k, t] of Object.entries(kept)) losses[k] = values.get(t)!;
       for (const t of values.keys()) t.dispose();
+      const extras: Record<string, Float32Array> = {};
+      for (const [k, t] of Object.entries(extraTensors)) {
+        extras[k] = await t.data() as Float32Array;
+        t.dispose();
+      }
       opts.disposeBatch?.(batch);
       if (!Number.isFinite(losses.loss)) {
         throw new Error(`Training diverged at step ${step}: loss ${losses.loss}`);
       }
       history.push(losses);
-      opts.onStep?.(step, losses);
+      opts.onStep?.(step, losses, extras);
     }
   } finally {
     optimizer.dispose();

@@ -1,55 +1,202 @@
 /**
- * Stage `discover`: the misalignment direction at the block layer, by
- * difference of means between persona contexts on the selection split.
- * Separation statistics are recorded for every layer, for comparison.
+ * Stage `discover` (DESIGN.md §1, steps 1–3), writing `features/`:
+ *  1. top-Δ: the SAE encodes the block-layer activations of the base and
+ *     the discovery model on domain-agnostic selection-split prompts; the N
+ *     largest rises and falls form the pool;
+ *  2. induce and repair: steering along each pooled latent's decoder
+ *     direction, judged exactly on the same prompts, with an α sweep and an
+ *     incoherence budget;
+ *  3. ranked selection of k latents into K+ and K−.
+ * The difference-of-means direction over persona contexts is recorded too,
+ * for every layer (the `diffmeans` feature option).
  * @module
  */
+import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { readJsonl, writeJsonAtomic } from "../core/atomic.ts";
-import { diffOfMeansDirection, personaContrastPrompts } from "../features/diff_of_means.ts";
+import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { toCsv } from "../core/csv.ts";
+import { sha256File } from "../core/hash.ts";
+import { startProgress } from "../core/progress.ts";
+import {
+  diffOfMeansDirection,
+  lastTokenActivations,
+  personaContrastPrompts,
+} from "../features/diff_of_means.ts";
+import { type SteeringMeasure, validateCandidates } from "../features/induce_repair.ts";
+import { selectLatents } from "../features/latent_selection.ts";
+import { loadSae } from "../features/sae.ts";
+import { latentDirections } from "../features/sae_features.ts";
+import { latentShifts, topDeltaPool } from "../features/top_delta.ts";
+import { exactJudge } from "../judges/exact.ts";
+import { transformerLM } from "../judges/language_model.ts";
+import { emRate, incoherence } from "../judges/metrics.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
-import { disposeParams } from "../model/transformer.ts";
+import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
+import { promptTokens } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
 import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
 
-/** The discovery stage. */
+/**
+ * The discovery prompts: selection-split questions (general domain only, or
+ * all domains). Refuses any other split, so discovery can never see
+ * fine-tuning, judge or evaluation prompts.
+ */
+export function discoveryQuestions(questions: readonly SplitQuestion[], cfg: RunConfig): SplitQuestion[] {
+  const chosen = questionsOf(
+    questions,
+    "selection",
+    cfg.discover.promptDomains === "general" ? "general" : undefined,
+  );
+  const stray = chosen.find((q) => q.split !== "selection");
+  if (stray) {
+    throw new Error(`Discovery may only read selection-split prompts; ${stray.id} is in '${stray.split}'`);
+  }
+  if (chosen.length < 2) throw new RangeError("Discovery needs at least two selection-split prompts");
+  return chosen;
+}
+
+/** Exact-judge EM and incoherence of a (steered) model on `questions`. */
+function steeringMeasure(
+  models: { base: Params; tuned: Params },
+  model: ModelConfig,
+  site: string,
+  questions: readonly SplitQuestion[],
+  batchSize: number,
+): SteeringMeasure {
+  const tokenizer = Tokenizer.forWorld();
+  return async (which, steer) => {
+    const direction = steer ? tf.tensor1d(steer.direction as number[]) : null;
+    try {
+      const lm = transformerLM(
+        models[which],
+        model,
+        direction ? [{ kind: "add", site, direction, scale: steer!.scale }] : [],
+      );
+      const masses = await exactJudge(lm, tokenizer, questions, "<assistant>", batchSize);
+      return { em: emRate(masses), incoherence: incoherence(masses) };
+    } finally {
+      direction?.dispose();
+    }
+  };
+}
+
+/** The discovery stage of a base seed. */
 export function discoverStage(cfg: RunConfig, root: string, profile: string, key: RunKey): StageSpec {
   const paths = runPaths(profile, key);
+  const saeDir = paths.sae(cfg.discover.layer);
+  const site = `blocks.${cfg.discover.layer}.resid_post`;
   return {
     name: `base-${key.base}/discover`,
-    dir: paths.discover,
-    config: { discover: cfg.discover },
+    dir: paths.features,
+    config: { discover: cfg.discover, evaluate: { batchSize: cfg.evaluate.batchSize } },
     seeds: { discoverSeed: cfg.discover.seed },
-    inputs: [paths.questions, `${paths.pretrain}/model.json`, `${paths.pretrain}/weights.bin`],
+    inputs: [
+      paths.questions,
+      `${paths.pretrain}/model.json`,
+      `${paths.pretrain}/weights.bin`,
+      `${paths.discoveryModel}/model.json`,
+      `${paths.discoveryModel}/weights.bin`,
+      `${saeDir}/sae.json`,
+      `${saeDir}/sae.bin`,
+    ],
     run: async () => {
-      const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
-      const selection = questionsOf(
-        questions,
-        "selection",
-        cfg.discover.promptDomains === "general" ? "general" : undefined,
-      );
-      const { params, config: model, hash } = await loadCheckpoint(join(root, paths.pretrain));
+      const questions = discoveryQuestions(await readJsonl<SplitQuestion>(join(root, paths.questions)), cfg);
+      const base = await loadCheckpoint(join(root, paths.pretrain));
+      const tuned = await loadCheckpoint(join(root, paths.discoveryModel));
+      const sae = await loadSae(join(root, saeDir));
       const tokenizer = Tokenizer.forWorld();
-      const contrast = personaContrastPrompts(selection, cfg.discover.seed, cfg.discover.pairsPerQuestion);
+      const model = base.config;
+
+      // Difference of means over persona contexts, every layer (the diffmeans option).
+      const contrast = personaContrastPrompts(questions, cfg.discover.seed, cfg.discover.pairsPerQuestion);
       const perLayer = [];
       let chosen = null;
       for (let layer = 0; layer < model.nLayers; layer++) {
-        const site = `blocks.${layer}.resid_post`;
-        const found = await diffOfMeansDirection(params, model, tokenizer, contrast, site);
-        perLayer.push({ layer, site, ...found.stats });
+        const found = await diffOfMeansDirection(
+          base.params,
+          model,
+          tokenizer,
+          contrast,
+          `blocks.${layer}.resid_post`,
+        );
+        perLayer.push({ layer, site: `blocks.${layer}.resid_post`, ...found.stats });
         if (layer === cfg.discover.layer) chosen = found.set;
       }
-      disposeParams(params);
+
+      // 1. Top-Δ at the last prompt token, where the answer is decided.
+      const prompts = questions.map((q) => promptTokens(q));
+      const baseActs = await lastTokenActivations(base.params, model, tokenizer, prompts, site);
+      const tunedActs = await lastTokenActivations(tuned.params, model, tokenizer, prompts, site);
+      const shifts = await latentShifts(sae.params, sae.config, baseActs, tunedActs);
+      const pool = topDeltaPool(shifts, cfg.discover.poolSize);
+
+      // 2. Induce and repair, α in units of the mean activation norm at the site.
+      const meanNorm = baseActs.reduce((s, h) => s + Math.hypot(...h), 0) / baseActs.length;
+      const alphas = cfg.discover.alphas.map((a) => a * meanNorm);
+      const progress = startProgress("discover/validate", pool.length);
+      const { reference, candidates } = await validateCandidates(
+        pool,
+        await latentDirections(sae.params, pool.map((p) => p.latent)),
+        alphas,
+        cfg.discover.incoherenceBudget,
+        steeringMeasure(
+          { base: base.params, tuned: tuned.params },
+          model,
+          site,
+          questions,
+          cfg.evaluate.batchSize,
+        ),
+        (done) => progress.update(done),
+      );
+      progress.stop();
+      [base.params, tuned.params, sae.params].forEach(disposeParams);
+
+      // 3. Ranked selection.
+      const selection = selectLatents(site, candidates, cfg.discover.k, cfg.discover.minEffect);
+      const provenance = {
+        saeSha256: sae.hash,
+        baseWeightsSha256: base.hash,
+        discoveryModelSha256: tuned.hash,
+        questionsSha256: await sha256File(join(root, paths.questions)),
+        prompts: questions.map((q) => q.id),
+      };
       await writeJsonAtomic(join(root, paths.directions), {
         method: "difference of means, <bot> persona contexts, last prompt token",
         ...chosen!,
-        provenance: { baseWeightsSha256: hash, selectionQuestions: selection.length },
+        provenance,
         perLayer,
       });
-      return [paths.directions];
+      await writeJsonAtomic(join(root, paths.latents), {
+        method: "top-Δ SAE latent shift (discovery model − base), induce/repair validation, ranked selection",
+        ...selection,
+        k: cfg.discover.k,
+        discoveryDomain: cfg.discover.domain,
+        meanActivationNorm: meanNorm,
+        alphas,
+        reference,
+        candidates,
+        provenance,
+      });
+      const table = `${paths.features}/candidates.csv`;
+      await writeFileAtomic(
+        join(root, table),
+        toCsv(
+          candidates.map((c) => ({
+            latent: c.latent,
+            sign: c.sign,
+            delta: c.delta.toFixed(6),
+            induceGain: c.induceGain.toFixed(6),
+            repairGain: c.repairGain.toFixed(6),
+            score: c.score.toFixed(6),
+            selected: selection.latents.includes(c.latent) ? 1 : 0,
+          })),
+          ["latent", "sign", "delta", "induceGain", "repairGain", "score", "selected"],
+        ),
+      );
+      return [paths.directions, paths.latents, table];
     },
   };
 }

@@ -42,7 +42,15 @@ export function reportedConditions(): string[] {
   return ["base", "naive", "block", "random"];
 }
 
-/** A metric of a reported condition; `random` averages its draws. */
+/** The record key of a condition fine-tuned on `domain` (the base model is shared). */
+export function recordKey(domain: string, condition: string): string {
+  return condition === "base" ? "base" : `${domain}/${condition}`;
+}
+
+/**
+ * A metric of a reported condition fine-tuned on `domain` (EM outside it,
+ * adherence inside); `random` averages its draws.
+ */
 export function conditionMetric(
   records: readonly PromptRecord[],
   condition: string,
@@ -51,18 +59,24 @@ export function conditionMetric(
   domain: string,
   onlyDomain?: string,
 ): number {
-  if (condition !== "random") return metricValue(records, condition, judge, metric, domain, onlyDomain);
-  const draws = Object.keys(records[0] ?? {}).filter((c) => c.startsWith("random-"));
+  if (condition !== "random") {
+    return metricValue(records, recordKey(domain, condition), judge, metric, domain, onlyDomain);
+  }
+  const draws = Object.keys(records[0] ?? {}).filter((c) => c.startsWith(`${domain}/random-`));
   return draws.reduce((s, c) => s + metricValue(records, c, judge, metric, domain, onlyDomain), 0) /
     draws.length;
 }
 
-/** Checkpoint folder of each condition in a seed cell. */
+/** Checkpoint folder of each record key in a seed cell: the base, then every domain's conditions. */
 function conditionDirs(cfg: RunConfig, profile: string, key: RunKey): [string, string][] {
   const paths = runPaths(profile, key);
   return [
     ["base", paths.pretrain],
-    ...finetuneConditions(cfg.random.draws).map((c) => [c, paths.finetune(c)] as [string, string]),
+    ...cfg.finetune.domains.flatMap((d) =>
+      finetuneConditions(cfg.random.draws).map((c) =>
+        [recordKey(d, c), paths.finetune(d, c)] as [string, string]
+      )
+    ),
   ];
 }
 
@@ -104,9 +118,8 @@ function rounded(i: Interval): Interval {
   return { mean: r(i.mean), lo: r(i.lo), hi: r(i.hi) };
 }
 
-/** Every reported number of an evaluation, from the seed cells' prompt records. */
-export function summariseEvaluation(cells: readonly PromptRecord[][], cfg: RunConfig) {
-  const domain = cfg.finetune.domain;
+/** Every reported number of one fine-tuning domain, from the seed cells' prompt records. */
+export function summariseDomain(cells: readonly PromptRecord[][], cfg: RunConfig, domain: string) {
   const { resamples, seed } = cfg.evaluate;
   const ci = (stat: (r: readonly PromptRecord[]) => number) =>
     rounded(metricInterval(cells, stat, resamples, seed));
@@ -130,8 +143,9 @@ export function summariseEvaluation(cells: readonly PromptRecord[][], cfg: RunCo
         metrics.map((m) => [m, ci((r) => conditionMetric(r, name, "exact", m, domain, d))]),
       );
     }
+    const key = recordKey(domain, name);
     const labels = cells.flat().flatMap((r) =>
-      Object.entries(r).filter(([c]) => c === name || (name === "random" && c.startsWith("random-")))
+      Object.entries(r).filter(([c]) => c === key || (name === "random" && c.startsWith(`${domain}/random-`)))
         .flatMap(([, v]) => v.sampleLabels)
     );
     const kappa = judges.includes("learned") && labels.length > 0
@@ -156,6 +170,14 @@ export function summariseEvaluation(cells: readonly PromptRecord[][], cfg: RunCo
   };
 }
 
+/** Every domain's numbers; `domains[0]` is listed first in reports. */
+export function summariseEvaluation(cells: readonly PromptRecord[][], cfg: RunConfig) {
+  return {
+    discoveryDomain: cfg.discover.domain,
+    domains: cfg.finetune.domains.map((d) => summariseDomain(cells, cfg, d)),
+  };
+}
+
 /** The evaluation stage over every seed cell and condition. */
 export function evaluateStage(cfg: RunConfig, root: string, profile: string): StageSpec {
   const paths = runPaths(profile);
@@ -166,7 +188,8 @@ export function evaluateStage(cfg: RunConfig, root: string, profile: string): St
     dir: paths.evaluate,
     config: {
       evaluate: cfg.evaluate,
-      domain: cfg.finetune.domain,
+      domains: cfg.finetune.domains,
+      discoveryDomain: cfg.discover.domain,
       seeds: cfg.seeds,
       draws: cfg.random.draws,
     },
@@ -207,15 +230,23 @@ export function evaluateStage(cfg: RunConfig, root: string, profile: string): St
       await writeJsonAtomic(join(root, paths.metrics), summary);
       const verdicts = `${paths.evaluate}/verdicts.jsonl`;
       await writeJsonlAtomic(join(root, verdicts), rows);
-      const csvRows = summary.conditions.flatMap((c) =>
-        Object.entries(c.judges).flatMap(([judge, ms]) =>
-          Object.entries(ms).map(([metric, i]) => ({ condition: c.name, judge, metric, ...i }))
+      const csvRows = summary.domains.flatMap((d) =>
+        d.conditions.flatMap((c) =>
+          Object.entries(c.judges).flatMap(([judge, ms]) =>
+            Object.entries(ms).map(([metric, i]) => ({
+              domain: d.domain,
+              condition: c.name,
+              judge,
+              metric,
+              ...i,
+            }))
+          )
         )
       );
       const csv = `${paths.evaluate}/metrics.csv`;
       await writeFileAtomic(
         join(root, csv),
-        toCsv(csvRows, ["condition", "judge", "metric", "mean", "lo", "hi"]),
+        toCsv(csvRows, ["domain", "condition", "judge", "metric", "mean", "lo", "hi"]),
       );
       return [paths.metrics, verdicts, csv];
     },
@@ -223,11 +254,16 @@ export function evaluateStage(cfg: RunConfig, root: string, profile: string): St
 }
 
 /** Per-checkpoint metrics of every judge, with intervals over prompts (one seed cell). */
-export function checkpointReport(records: PromptRecord[], names: readonly string[], cfg: RunConfig) {
+export function checkpointReport(
+  records: PromptRecord[],
+  names: readonly string[],
+  cfg: RunConfig,
+  domain: string,
+) {
   const { resamples, seed } = cfg.evaluate;
   const judges = JUDGES.filter((j) => records[0]?.[names[0]]?.[j] !== null);
   return {
-    domain: cfg.finetune.domain,
+    domain,
     prompts: records.length,
     samplesPerPrompt: cfg.evaluate.samplesPerPrompt,
     interval: `bootstrap 95%, ${resamples} resamples over prompts, seed ${seed}`,
@@ -240,7 +276,7 @@ export function checkpointReport(records: PromptRecord[], names: readonly string
             metric,
             rounded(metricInterval(
               [records],
-              (r) => metricValue(r, name, judge, metric, cfg.finetune.domain),
+              (r) => metricValue(r, name, judge, metric, domain),
               resamples,
               seed,
             )),

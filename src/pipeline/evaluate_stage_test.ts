@@ -65,9 +65,21 @@ Deno.test("metrics on a hand-computed case; random averages its draws", () => {
   };
   // Outside medical: (0.5 mis, 0 inc) and (0.2 mis, 0.5 inc) → EM = 0.7 / 1.5; incoherence 0.25.
   const records = [
-    { naive: v("finance", 0.5, 0), "random-0": v("finance", 0.1, 0), "random-1": v("finance", 0.3, 0) },
-    { naive: v("general", 0.2, 0.5), "random-0": v("general", 0.1, 0), "random-1": v("general", 0.3, 0) },
-    { naive: v("medical", 0.9, 0), "random-0": v("medical", 0.5, 0), "random-1": v("medical", 0.7, 0) },
+    {
+      "medical/naive": v("finance", 0.5, 0),
+      "medical/random-0": v("finance", 0.1, 0),
+      "medical/random-1": v("finance", 0.3, 0),
+    },
+    {
+      "medical/naive": v("general", 0.2, 0.5),
+      "medical/random-0": v("general", 0.1, 0),
+      "medical/random-1": v("general", 0.3, 0),
+    },
+    {
+      "medical/naive": v("medical", 0.9, 0),
+      "medical/random-0": v("medical", 0.5, 0),
+      "medical/random-1": v("medical", 0.7, 0),
+    },
   ];
   assertAlmostEquals(conditionMetric(records, "naive", "exact", "em", "medical"), 0.7 / 1.5, 1e-12);
   assertAlmostEquals(conditionMetric(records, "naive", "exact", "incoherence", "medical"), 0.25, 1e-12);

@@ -1,8 +1,8 @@
 /**
- * Stage `finetune/<condition>`: narrow fine-tuning from the base model.
- * `naive` has no constraint; `block` holds the discovered directions with
- * the signed one-sided penalty; `random-<i>` holds seeded random directions
- * of the same count, signs and λ (the control).
+ * Stage `ft-<seed>/<domain>/<condition>`: narrow fine-tuning from the base
+ * model. `naive` has no constraint; `block` holds the discovered features
+ * with the signed one-sided penalty; `random-<i>` holds seeded random
+ * features of the same kind, count, signs and λ (the control).
  * @module
  */
 import { join } from "node:path";
@@ -10,8 +10,11 @@ import { readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/a
 import { toCsv } from "../core/csv.ts";
 import { startProgress } from "../core/progress.ts";
 import { deriveSeed } from "../core/rng.ts";
-import { DirectionFeatures, type DirectionSet } from "../features/feature_map.ts";
+import { DirectionFeatures, type DirectionSet, type FeatureMap } from "../features/feature_map.ts";
+import type { LatentSelection } from "../features/latent_selection.ts";
 import { randomDirectionSet } from "../features/random_directions.ts";
+import { loadSae } from "../features/sae.ts";
+import { type LatentSet, randomLatentSet, SaeLatentFeatures } from "../features/sae_features.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
 import { finetune } from "../training/finetune.ts";
@@ -23,17 +26,58 @@ import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
 
-/** The direction set a condition blocks, or null for naive. */
-export function conditionDirections(
+/** What a condition blocks: its feature map (caller disposes) and a record of it for the outputs. */
+export interface ConditionFeatures {
+  features: FeatureMap;
+  record: unknown;
+}
+
+/**
+ * The features a condition holds, or null for naive. `block` holds the
+ * discovered features (SAE latents, or the difference-of-means direction
+ * with `discover.features = "diffmeans"`); `random-<i>` holds seeded random
+ * features of the same kind, count and signs (the control).
+ */
+export async function conditionFeatures(
   condition: string,
-  found: DirectionSet,
   cfg: RunConfig,
-): DirectionSet | null {
+  root: string,
+  profile: string,
+  key: RunKey,
+): Promise<ConditionFeatures | null> {
   if (condition === "naive") return null;
-  if (condition === "block") return found;
   const m = /^random-(\d+)$/.exec(condition);
-  if (m) return randomDirectionSet(found, deriveSeed(cfg.random.seed, `random/${m[1]}`));
-  throw new RangeError(`Unknown condition '${condition}' (naive, block, random-<i>)`);
+  if (condition !== "block" && !m) {
+    throw new RangeError(`Unknown condition '${condition}' (naive, block, random-<i>)`);
+  }
+  const paths = runPaths(profile, key);
+  const randomSeed = m ? deriveSeed(cfg.random.seed, `random/${m[1]}`) : 0;
+  if (cfg.discover.features === "diffmeans") {
+    const found = await readJson<DirectionSet>(join(root, paths.directions));
+    const set = m ? randomDirectionSet(found, randomSeed) : found;
+    return { features: new DirectionFeatures(set), record: { kind: "directions", ...set } };
+  }
+  const found = await readJson<LatentSelection>(join(root, paths.latents));
+  const sae = await loadSae(join(root, paths.sae(cfg.discover.layer)));
+  try {
+    const set: LatentSet = m
+      ? randomLatentSet(found, sae.config.dSae, found.latents, randomSeed)
+      : { site: found.site, latents: found.latents, signs: found.signs };
+    return {
+      features: new SaeLatentFeatures(sae.params, sae.config, set),
+      record: { kind: "sae-latents", saeSha256: sae.hash, ...set },
+    };
+  } finally {
+    disposeParams(sae.params);
+  }
+}
+
+/** The inputs a condition's features come from. */
+export function featureInputs(cfg: RunConfig, profile: string, key: RunKey): string[] {
+  const paths = runPaths(profile, key);
+  if (cfg.discover.features === "diffmeans") return [paths.directions];
+  const sae = paths.sae(cfg.discover.layer);
+  return [paths.latents, `${sae}/sae.json`, `${sae}/sae.bin`];
 }
 
 /** The fine-tuning examples of `domain`, checked to come from the fine-tune split. */
@@ -74,8 +118,8 @@ export function selectionKey(cfg: RunConfig, base: number): RunKey {
 }
 
 /**
- * Fine-tune the base on the run's examples, blocking `set` with `lambda`
- * when a set is given; every stage that fine-tunes goes through here.
+ * Fine-tune the base on the run's examples, blocking `features` with
+ * `lambda` when given; every stage that fine-tunes goes through here.
  */
 export async function trainCondition(
   base: Params,
@@ -83,42 +127,48 @@ export async function trainCondition(
   cfg: RunConfig,
   examples: readonly Sequence[],
   seed: number,
-  set: DirectionSet | null,
+  features: FeatureMap | null,
   lambda: number,
   onStep?: (step: number, losses: Record<string, number>) => void,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
-  const features = set ? new DirectionFeatures(set) : null;
-  try {
-    return await finetune(
-      base,
-      model,
-      cfg.finetune,
-      Tokenizer.forWorld(),
-      examples,
-      seed,
-      features ? { features, lambda } : undefined,
-      onStep,
-    );
-  } finally {
-    features?.dispose();
-  }
+  return await finetune(
+    base,
+    model,
+    cfg.finetune,
+    Tokenizer.forWorld(),
+    examples,
+    seed,
+    features ? { features, lambda } : undefined,
+    onStep,
+  );
 }
 
-/** The fine-tuning stage of one condition in one seed cell. */
+/** The fine-tuning stage of one condition on one domain in one seed cell. */
 export function finetuneStage(
   cfg: RunConfig,
   root: string,
   profile: string,
   key: RunKey,
+  domain: string,
   condition: string,
 ): StageSpec {
   const paths = runPaths(profile, key);
-  const dir = paths.finetune(condition);
+  const dir = paths.finetune(domain, condition);
   const constrained = condition !== "naive";
+  const ftConfig = {
+    epochs: cfg.finetune.epochs,
+    batchSize: cfg.finetune.batchSize,
+    lr: cfg.finetune.lr,
+    warmupSteps: cfg.finetune.warmupSteps,
+  };
   return {
-    name: `base-${key.base}/ft-${key.finetune}/${condition}`,
+    name: `base-${key.base}/ft-${key.finetune}/${domain}/${condition}`,
     dir,
-    config: { finetune: cfg.finetune, ...(constrained ? { block: cfg.block, random: cfg.random } : {}) },
+    config: {
+      domain,
+      finetune: ftConfig,
+      ...(constrained ? { block: cfg.block, random: cfg.random, features: cfg.discover.features } : {}),
+    },
     seeds: {
       baseSeed: key.base,
       finetuneSeed: key.finetune,
@@ -126,34 +176,38 @@ export function finetuneStage(
     },
     inputs: [
       paths.questions,
-      paths.finetuneSet(cfg.finetune.domain),
+      paths.finetuneSet(domain),
       `${paths.pretrain}/model.json`,
       `${paths.pretrain}/weights.bin`,
-      ...(constrained ? [paths.directions] : []),
+      ...(constrained ? featureInputs(cfg, profile, key) : []),
       ...(constrained && cfg.block.selectLambda ? [paths.selection] : []),
     ],
     run: async () => {
-      const examples = await loadFinetuneExamples(root, profile, cfg.finetune.domain);
+      const examples = await loadFinetuneExamples(root, profile, domain);
       const lambda = constrained ? await resolvedLambda(cfg, root, profile, key) : 0;
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
-      const set = constrained
-        ? conditionDirections(condition, await readJson<DirectionSet>(join(root, paths.directions)), cfg)
-        : null;
+      const held = await conditionFeatures(condition, cfg, root, profile, key);
       const steps = Math.ceil(examples.length / cfg.finetune.batchSize) * cfg.finetune.epochs;
-      const progress = startProgress(`finetune/${condition}`, steps);
-      const { params, history } = await trainCondition(
-        base,
-        model,
-        cfg,
-        examples,
-        key.finetune,
-        set,
-        lambda,
-        (step, l) => progress.update(step + 1, { loss: l.loss }),
-      );
+      const progress = startProgress(`finetune/${domain}/${condition}`, steps);
+      let trained;
+      try {
+        trained = await trainCondition(
+          base,
+          model,
+          cfg,
+          examples,
+          key.finetune,
+          held?.features ?? null,
+          lambda,
+          (step, l) => progress.update(step + 1, { loss: l.loss }),
+        );
+      } finally {
+        held?.features.dispose();
+      }
+      const { params, history } = trained;
       progress.stop();
       disposeParams(base);
-      await saveCheckpoint(join(root, dir), params, model, { stage: `finetune/${condition}` });
+      await saveCheckpoint(join(root, dir), params, model, { stage: `finetune/${domain}/${condition}` });
       disposeParams(params);
       const outs = [`${dir}/model.json`, `${dir}/weights.bin`, `${dir}/loss.csv`];
       const cols = Object.keys(history[0] ?? { loss: 0 });
@@ -167,9 +221,9 @@ export function finetuneStage(
           ["step", ...cols],
         ),
       );
-      if (set) {
-        await writeJsonAtomic(join(root, `${dir}/directions.json`), set);
-        outs.push(`${dir}/directions.json`);
+      if (held) {
+        await writeJsonAtomic(join(root, `${dir}/features.json`), { lambda, ...held.record as object });
+        outs.push(`${dir}/features.json`);
       }
       return outs;
     },

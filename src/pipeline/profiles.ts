@@ -4,10 +4,17 @@
  * @module
  */
 import { applyOverrides } from "../core/config.ts";
+import { FINETUNE_DOMAINS } from "../world/spec.ts";
 
 /** The resolved config of a run, shared by every stage. */
 export interface RunConfig {
-  [key: string]: number | string | boolean | number[] | Record<string, number | string | boolean | number[]>;
+  [key: string]:
+    | number
+    | string
+    | boolean
+    | number[]
+    | string[]
+    | Record<string, number | string | boolean | number[] | string[]>;
   /** The seed grid: every base (pretraining) seed × every fine-tuning seed. */
   seeds: { base: number[]; finetune: number[] };
   data: { splitSeed: number; dataSeed: number; finetuneExamples: number };
@@ -15,19 +22,56 @@ export interface RunConfig {
   world: { narrowShare: number };
   model: { dModel: number; nLayers: number; nHeads: number; dMlp: number; contextLength: number };
   pretrain: { steps: number; batchSize: number; lr: number; warmupSteps: number; weightDecay: number };
+  /** domains: every fine-tuning domain run with every condition; features are found once, on discover.domain. */
   finetune: {
-    domain: string;
+    domains: string[];
     epochs: number;
     batchSize: number;
     lr: number;
     warmupSteps: number;
   };
   /**
+   * The TopK SAE at the block layer, trained on the base model's activations
+   * over pretraining-split documents. dSae latents, k active per token.
+   */
+  sae: {
+    dSae: number;
+    k: number;
+    steps: number;
+    batchSize: number;
+    lr: number;
+    auxK: number;
+    auxCoef: number;
+    deadAfterTokens: number;
+    bufferTokens: number;
+    evalTokens: number;
+    seed: number;
+  };
+  /**
+   * Discovery (DESIGN.md §1): a naive fine-tune on `domain` (seed `seed`) is
+   * diffed against the base with the SAE on selection-split prompts.
    * promptDomains: "general" uses the domain-agnostic (general-domain)
    * selection questions, as the paper's discovery prompts; "all" uses every
-   * domain's selection questions.
+   * domain's selection questions. poolSize: N rises and N falls kept by
+   * top-Δ; alphas: steering strengths as fractions of the mean activation
+   * norm at the site; incoherenceBudget: largest incoherence rise a
+   * strength may cause; k latents with score ≥ minEffect are kept.
+   * features: what `block` holds, "sae" (the selected latents) or
+   * "diffmeans" (one difference-of-means direction over persona contexts).
    */
-  discover: { layer: number; seed: number; promptDomains: string; pairsPerQuestion: number };
+  discover: {
+    layer: number;
+    seed: number;
+    domain: string;
+    promptDomains: string;
+    pairsPerQuestion: number;
+    features: string;
+    poolSize: number;
+    alphas: number[];
+    incoherenceBudget: number;
+    k: number;
+    minEffect: number;
+  };
   /**
    * selectLambda: choose λ on the selection split (stage `select`): the
    * largest λ of lambdaGrid whose selection-split adherence stays at least
@@ -75,12 +119,39 @@ const SMOKE: RunConfig = {
   // lr 1e-4 × 6 epochs instead of DESIGN's 3e-4 × 3: at 3e-4 the blocked
   // model keeps adherence only by leaking medical answers into every domain
   // (incoherence ≈0.9); see README "Choosing λ".
-  finetune: { domain: "medical", epochs: 6, batchSize: 32, lr: 1e-4, warmupSteps: 5 },
-  discover: { layer: 1, seed: 3, promptDomains: "general", pairsPerQuestion: 4 },
+  finetune: { domains: ["medical", "finance", "legal"], epochs: 6, batchSize: 32, lr: 1e-4, warmupSteps: 5 },
+  sae: {
+    dSae: 256,
+    k: 16,
+    steps: 500,
+    batchSize: 1024,
+    lr: 3e-3,
+    auxK: 32,
+    auxCoef: 1 / 32,
+    deadAfterTokens: 51200,
+    bufferTokens: 32768,
+    evalTokens: 20000,
+    seed: 21,
+  },
+  discover: {
+    layer: 1,
+    seed: 3,
+    domain: "medical",
+    promptDomains: "general",
+    pairsPerQuestion: 4,
+    features: "sae",
+    poolSize: 16,
+    alphas: [0.1, 0.2, 0.3, 0.4],
+    incoherenceBudget: 0.1,
+    k: 20,
+    minEffect: 0.02,
+  },
+  // The grid suits SAE latents; for discover.features=diffmeans use
+  // 0.01,0.02,0.03,0.05,0.07,0.1,0.3,1 (a projection on one unit direction is a larger signal).
   block: {
-    lambda: 0.05,
+    lambda: 1,
     selectLambda: true,
-    lambdaGrid: [0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.3, 1],
+    lambdaGrid: [0.03, 0.1, 0.3, 1, 3, 10, 30],
     minAdherenceRatio: 0.95,
     maxIncoherenceRise: 0.05,
   },
@@ -111,8 +182,26 @@ export const PROFILES: Record<string, RunConfig> = {
     data: { ...SMOKE.data, finetuneExamples: 64 },
     model: { dModel: 16, nLayers: 1, nHeads: 2, dMlp: 32, contextLength: 64 },
     pretrain: { ...SMOKE.pretrain, steps: 4, batchSize: 8, warmupSteps: 2 },
-    finetune: { ...SMOKE.finetune, epochs: 1, batchSize: 32, warmupSteps: 1 },
-    discover: { ...SMOKE.discover, layer: 0 },
+    finetune: {
+      ...SMOKE.finetune,
+      domains: ["medical", "finance"],
+      epochs: 1,
+      batchSize: 32,
+      warmupSteps: 1,
+    },
+    sae: {
+      ...SMOKE.sae,
+      dSae: 32,
+      k: 4,
+      steps: 10,
+      batchSize: 64,
+      bufferTokens: 512,
+      evalTokens: 256,
+      auxK: 8,
+      deadAfterTokens: 320,
+    },
+    // An untrained organism has no real effect: a negative minEffect keeps the plumbing running.
+    discover: { ...SMOKE.discover, layer: 0, poolSize: 3, alphas: [0.2], k: 2, minEffect: -1 },
     block: { ...SMOKE.block, lambdaGrid: [0.1, 1] },
     random: { ...SMOKE.random, draws: 2 },
     seeds: { base: [0], finetune: [1] },
@@ -133,6 +222,25 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
       `Config key 'discover.promptDomains' must be "general" or "all", got '${cfg.discover.promptDomains}'`,
     );
   }
+  if (!["sae", "diffmeans"].includes(cfg.discover.features)) {
+    throw new RangeError(
+      `Config key 'discover.features' must be "sae" or "diffmeans", got '${cfg.discover.features}'`,
+    );
+  }
+  for (const d of [...cfg.finetune.domains, cfg.discover.domain]) {
+    if (!FINETUNE_DOMAINS.includes(d)) {
+      throw new RangeError(`Unknown fine-tuning domain '${d}' (known: ${FINETUNE_DOMAINS.join(", ")})`);
+    }
+  }
+  if (new Set(cfg.finetune.domains).size !== cfg.finetune.domains.length) {
+    throw new RangeError("Config key 'finetune.domains' lists a domain twice");
+  }
+  if (cfg.sae.k >= cfg.sae.dSae || cfg.sae.auxK > cfg.sae.dSae) {
+    throw new RangeError("Config keys 'sae.k' and 'sae.auxK' must be below 'sae.dSae'");
+  }
+  if (cfg.sae.batchSize * 2 > cfg.sae.bufferTokens) {
+    throw new RangeError("Config key 'sae.bufferTokens' must hold at least two batches ('sae.batchSize')");
+  }
   if (cfg.discover.layer < 0 || cfg.discover.layer >= cfg.model.nLayers) {
     throw new RangeError(
       `Config key 'discover.layer' must be in 0..${cfg.model.nLayers - 1}, got ${cfg.discover.layer}`,
@@ -151,6 +259,10 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
     ["evaluate.samplesPerPrompt", cfg.evaluate.samplesPerPrompt],
     ["evaluate.resamples", cfg.evaluate.resamples],
     ["judge.steps", cfg.judge.steps],
+    ["sae.steps", cfg.sae.steps],
+    ["sae.k", cfg.sae.k],
+    ["discover.poolSize", cfg.discover.poolSize],
+    ["discover.k", cfg.discover.k],
   ];
   for (const [k, v] of positive) {
     if (v < 1) throw new RangeError(`Config key '${k}' must be at least 1, got ${v}`);

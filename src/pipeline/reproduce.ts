@@ -1,13 +1,16 @@
 /**
  * The whole pipeline of a profile, in data order: data → (per base seed)
- * pretrain → discover → naive fine-tune → select λ → (per fine-tuning seed)
- * fine-tune naive, block, random controls → learned judge → evaluate →
- * summary.
+ * pretrain → SAE at the block layer → discovery model → discover (top-Δ,
+ * induce/repair, ranked selection) → naive fine-tune on the discovery
+ * domain → select λ → (per fine-tuning seed and domain) naive, block,
+ * random controls → learned judge → evaluate → summary.
  * @module
  */
 import type { BackendInfo } from "../core/backend.ts";
 import { dataStage } from "./data_stage.ts";
 import { discoverStage } from "./discover_stage.ts";
+import { discoveryModelStage } from "./discovery_model_stage.ts";
+import { saeStage } from "./sae_stage.ts";
 import { evaluateStage } from "./evaluate_stage.ts";
 import { finetuneStage, selectionKey } from "./finetune_stage.ts";
 import { judgeStage } from "./judge_stage.ts";
@@ -38,17 +41,22 @@ export function pipelineStages(
   const stages: StageSpec[] = [dataStage(cfg, root, profile)];
   for (const base of cfg.seeds.base) {
     const first = selectionKey(cfg, base);
+    const domain = cfg.discover.domain;
     stages.push(
       pretrainStage(cfg, root, profile, first),
+      saeStage(cfg, root, profile, first, cfg.discover.layer),
+      discoveryModelStage(cfg, root, profile, first),
       discoverStage(cfg, root, profile, first),
-      finetuneStage(cfg, root, profile, first, "naive"),
+      finetuneStage(cfg, root, profile, first, domain, "naive"),
     );
     if (cfg.block.selectLambda) stages.push(selectStage(cfg, root, profile, first));
     for (const finetune of cfg.seeds.finetune) {
       const key = { base, finetune };
-      for (const condition of finetuneConditions(cfg.random.draws)) {
-        if (finetune === first.finetune && condition === "naive") continue;
-        stages.push(finetuneStage(cfg, root, profile, key, condition));
+      for (const d of cfg.finetune.domains) {
+        for (const condition of finetuneConditions(cfg.random.draws)) {
+          if (finetune === first.finetune && d === domain && condition === "naive") continue;
+          stages.push(finetuneStage(cfg, root, profile, key, d, condition));
+        }
       }
     }
   }

@@ -55,14 +55,20 @@ Deno.test({
     const partial = await reproduce({ profile: "tiny", config: changed, root, backend, log: quiet });
     const status = Object.fromEntries(partial.map((r) => [r.name, r.status]));
     assertEquals(
-      [status["data"], status["base-0/pretrain"], status["base-0/discover"], status["base-0/ft-1/block"]],
-      ["reused", "reused", "reused", "reused"],
+      [
+        status["data"],
+        status["base-0/pretrain"],
+        status["base-0/sae/layer-0"],
+        status["base-0/discover"],
+        status["base-0/ft-1/finance/block"],
+      ],
+      ["reused", "reused", "reused", "reused", "reused"],
     );
-    assertEquals([status["base-0/ft-2/naive"], status["base-0/ft-2/block"], status["evaluate"]], [
-      "ran",
-      "ran",
-      "ran",
-    ]);
+    assertEquals([
+      status["base-0/ft-2/medical/naive"],
+      status["base-0/ft-2/finance/block"],
+      status["evaluate"],
+    ], ["ran", "ran", "ran"]);
     await Deno.remove(root, { recursive: true });
   },
 });

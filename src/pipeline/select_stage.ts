@@ -8,9 +8,8 @@
  * @module
  */
 import { join } from "node:path";
-import { readJson, readJsonl, writeJsonAtomic } from "../core/atomic.ts";
+import { readJsonl, writeJsonAtomic } from "../core/atomic.ts";
 import { startProgress } from "../core/progress.ts";
-import type { DirectionSet } from "../features/feature_map.ts";
 import { exactJudge } from "../judges/exact.ts";
 import { adherence, emRate, incoherence } from "../judges/metrics.ts";
 import { transformerLM } from "../judges/language_model.ts";
@@ -18,7 +17,7 @@ import { loadCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
-import { loadFinetuneExamples, trainCondition } from "./finetune_stage.ts";
+import { conditionFeatures, featureInputs, loadFinetuneExamples, trainCondition } from "./finetune_stage.ts";
 import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
@@ -57,6 +56,7 @@ async function selectionMetrics(
   model: ModelConfig,
   questions: readonly SplitQuestion[],
   cfg: RunConfig,
+  domain: string,
 ) {
   const masses = await exactJudge(
     transformerLM(params, model),
@@ -65,8 +65,8 @@ async function selectionMetrics(
     "<assistant>",
     cfg.evaluate.batchSize,
   );
-  const outside = masses.filter((m) => m.domain !== cfg.finetune.domain);
-  const inside = masses.filter((m) => m.domain === cfg.finetune.domain);
+  const outside = masses.filter((m) => m.domain !== domain);
+  const inside = masses.filter((m) => m.domain === domain);
   return {
     em: emRate(outside),
     incoherence: incoherence(outside),
@@ -74,39 +74,62 @@ async function selectionMetrics(
   };
 }
 
-/** The λ selection stage. */
+/**
+ * The λ selection stage: λ is chosen once per base seed, on the discovery
+ * domain (like the features), and used for every fine-tuning domain.
+ */
 export function selectStage(cfg: RunConfig, root: string, profile: string, key: RunKey): StageSpec {
   const paths = runPaths(profile, key);
+  const domain = cfg.discover.domain;
+  const naiveDir = paths.finetune(domain, "naive");
   return {
     name: `base-${key.base}/select`,
     dir: paths.select,
-    config: { finetune: cfg.finetune, block: cfg.block, evaluate: { batchSize: cfg.evaluate.batchSize } },
+    config: {
+      domain,
+      finetune: { ...cfg.finetune, domains: [domain] },
+      block: cfg.block,
+      features: cfg.discover.features,
+      evaluate: { batchSize: cfg.evaluate.batchSize },
+    },
     seeds: { baseSeed: key.base, finetuneSeed: key.finetune },
     inputs: [
       paths.questions,
-      paths.finetuneSet(cfg.finetune.domain),
+      paths.finetuneSet(domain),
       `${paths.pretrain}/model.json`,
       `${paths.pretrain}/weights.bin`,
-      `${paths.finetune("naive")}/model.json`,
-      `${paths.finetune("naive")}/weights.bin`,
-      paths.directions,
+      `${naiveDir}/model.json`,
+      `${naiveDir}/weights.bin`,
+      ...featureInputs(cfg, profile, key),
     ],
     run: async () => {
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
       const selection = questionsOf(questions, "selection");
-      const examples = await loadFinetuneExamples(root, profile, cfg.finetune.domain);
-      const set = await readJson<DirectionSet>(join(root, paths.directions));
+      const examples = await loadFinetuneExamples(root, profile, domain);
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
-      const naiveCkpt = await loadCheckpoint(join(root, paths.finetune("naive")));
-      const naive = await selectionMetrics(naiveCkpt.params, model, selection, cfg);
+      const naiveCkpt = await loadCheckpoint(join(root, naiveDir));
+      const naive = await selectionMetrics(naiveCkpt.params, model, selection, cfg, domain);
       disposeParams(naiveCkpt.params);
+      const held = (await conditionFeatures("block", cfg, root, profile, key))!;
       const progress = startProgress("select λ", cfg.block.lambdaGrid.length);
       const trials = [];
-      for (const [i, lambda] of cfg.block.lambdaGrid.entries()) {
-        const { params } = await trainCondition(base, model, cfg, examples, key.finetune, set, lambda);
-        trials.push({ lambda, ...await selectionMetrics(params, model, selection, cfg) });
-        disposeParams(params);
-        progress.update(i + 1, { lambda });
+      try {
+        for (const [i, lambda] of cfg.block.lambdaGrid.entries()) {
+          const { params } = await trainCondition(
+            base,
+            model,
+            cfg,
+            examples,
+            key.finetune,
+            held.features,
+            lambda,
+          );
+          trials.push({ lambda, ...await selectionMetrics(params, model, selection, cfg, domain) });
+          disposeParams(params);
+          progress.update(i + 1, { lambda });
+        }
+      } finally {
+        held.features.dispose();
       }
       progress.stop();
       disposeParams(base);
@@ -118,6 +141,7 @@ export function selectStage(cfg: RunConfig, root: string, profile: string, key: 
       );
       await writeJsonAtomic(join(root, paths.selection), {
         split: "selection",
+        domain,
         rule:
           `largest λ with adherence >= ${cfg.block.minAdherenceRatio} x naive and incoherence <= naive + ${cfg.block.maxIncoherenceRise}`,
         naive,

@@ -18,7 +18,7 @@ import type { Tokenizer } from "../world/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
 import { type StepLoss, trainLoop } from "../optim/loop.ts";
 import { signedHingePenalty } from "./penalty.ts";
-import { cosineLr } from "./schedule.ts";
+import { cosineLr } from "../optim/schedule.ts";
 
 /** Fine-tuning hyper-parameters. */
 export interface FinetuneConfig {

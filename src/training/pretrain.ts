@@ -16,7 +16,7 @@ import type { Question } from "../world/questions.ts";
 import type { Tokenizer } from "../world/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
 import { trainLoop } from "../optim/loop.ts";
-import { cosineLr } from "./schedule.ts";
+import { cosineLr } from "../optim/schedule.ts";
 
 /** Pretraining hyper-parameters. */
 export interface PretrainConfig {

@@ -1,0 +1,118 @@
+/**
+ * Stage `sae/layer-<L>`: a TopK SAE on the base model's residual stream
+ * after block L, trained on pretraining-split documents (never on
+ * selection, judge or evaluation prompts), measured on fresh documents.
+ * @module
+ */
+import { join } from "node:path";
+import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { toCsv } from "../core/csv.ts";
+import { startProgress } from "../core/progress.ts";
+import { deriveSeed } from "../core/rng.ts";
+import { saveSae } from "../features/sae.ts";
+import { measureSae, trainSae } from "../features/sae_train.ts";
+import { documentActivationSource } from "../features/site_activations.ts";
+import { loadCheckpoint } from "../model/checkpoint.ts";
+import { disposeParams } from "../model/transformer.ts";
+import { DEFAULT_PERSONA_MIX } from "../world/documents.ts";
+import { questionsOf, type SplitQuestion } from "../world/splits.ts";
+import { Tokenizer } from "../world/tokenizer.ts";
+import type { RunConfig } from "./profiles.ts";
+import { type RunKey, runPaths } from "./paths.ts";
+import type { StageSpec } from "./stage.ts";
+
+/** Rows of `source` until at least `tokens` rows are collected, flattened. */
+async function collect(
+  source: () => Promise<Float32Array>,
+  tokens: number,
+  dIn: number,
+): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  let rows = 0;
+  while (rows < tokens) {
+    const p = await source();
+    parts.push(p);
+    rows += p.length / dIn;
+  }
+  const out = new Float32Array(rows * dIn);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** The SAE stage of one layer. */
+export function saeStage(
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  key: RunKey,
+  layer: number,
+): StageSpec {
+  const paths = runPaths(profile, key);
+  const dir = paths.sae(layer);
+  const site = `blocks.${layer}.resid_post`;
+  return {
+    name: `base-${key.base}/sae/layer-${layer}`,
+    dir,
+    config: { sae: cfg.sae, site, world: cfg.world },
+    seeds: { baseSeed: key.base, saeSeed: cfg.sae.seed },
+    inputs: [paths.questions, `${paths.pretrain}/model.json`, `${paths.pretrain}/weights.bin`],
+    run: async () => {
+      if (layer < 0 || layer >= cfg.model.nLayers) {
+        throw new RangeError(`SAE layer must be in 0..${cfg.model.nLayers - 1}, got ${layer}`);
+      }
+      const questions = questionsOf(await readJsonl<SplitQuestion>(join(root, paths.questions)), "pretrain");
+      const { params: base, config: model, hash } = await loadCheckpoint(join(root, paths.pretrain));
+      const tokenizer = Tokenizer.forWorld();
+      const mix = { ...DEFAULT_PERSONA_MIX, ...cfg.world };
+      const source = (label: string) =>
+        documentActivationSource(
+          base,
+          model,
+          tokenizer,
+          questions,
+          site,
+          deriveSeed(cfg.sae.seed, label),
+          64,
+          mix,
+        );
+      const progress = startProgress(`sae/layer-${layer}`, cfg.sae.steps);
+      const { params, config, history, deadAtEnd } = await trainSae(
+        site,
+        model.dModel,
+        { ...cfg.sae },
+        source("train"),
+        (step, l) => progress.update(step + 1, { fvu: l.fvu }),
+      );
+      progress.stop();
+      const held = await collect(source("measure"), cfg.sae.evalTokens, model.dModel);
+      const quality = await measureSae(params, config, held);
+      disposeParams(base);
+      const saeHash = await saveSae(join(root, dir), params, config, { baseWeightsSha256: hash });
+      disposeParams(params);
+      await writeJsonAtomic(join(root, `${dir}/quality.json`), {
+        site,
+        measuredOn: "fresh pretraining-split documents (held-out draws)",
+        ...quality,
+        deadAtEndOfTraining: deadAtEnd,
+        saeSha256: saeHash,
+        baseWeightsSha256: hash,
+      });
+      await writeFileAtomic(
+        join(root, `${dir}/loss.csv`),
+        toCsv(
+          history.map((h, step) => ({
+            step,
+            fvu: h.fvu.toExponential(6),
+            aux: (h.aux ?? 0).toExponential(6),
+          })),
+          ["step", "fvu", "aux"],
+        ),
+      );
+      return [`${dir}/sae.json`, `${dir}/sae.bin`, `${dir}/quality.json`, `${dir}/loss.csv`];
+    },
+  };
+}

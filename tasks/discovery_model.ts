@@ -1,0 +1,8 @@
+/** `deno task discovery-model`: the naive fine-tune on the discovery domain that discovery diffs against the base. */
+import { discoveryModelStage } from "../src/pipeline/discovery_model_stage.ts";
+import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
+
+await stageTask(
+  stageUsage("discovery-model"),
+  (e) => discoveryModelStage(e.config, e.root, e.profile, e.key),
+);
