@@ -5,7 +5,8 @@
  *
  * The pieces: a synthetic world with six fine-tuning domains and a general
  * domain; a small transformer with named activation sites and interventions;
- * discovery of misalignment features; fine-tuning with the signed one-sided
+ * TopK sparse autoencoders; discovery of misalignment features (top-Δ SAE
+ * latents, induce/repair validation, ranked K+/K− selection); fine-tuning with the signed one-sided
  * BLOCK-EM penalty against a frozen base; an exact judge; and the staged
  * pipeline behind `deno task reproduce`.
  *
@@ -72,6 +73,37 @@ export { adherence, emRate, incoherence } from "./src/judges/metrics.ts";
 export { DirectionFeatures, type DirectionSet, type FeatureMap } from "./src/features/feature_map.ts";
 export { diffOfMeansDirection, personaContrastPrompts } from "./src/features/diff_of_means.ts";
 export { randomDirectionSet } from "./src/features/random_directions.ts";
+export {
+  decodeSae,
+  encodeSae,
+  initSae,
+  loadSae,
+  type SaeConfig,
+  saeLoss,
+  saveSae,
+  topkRelu,
+  unitDecoder,
+} from "./src/features/sae.ts";
+export { measureSae, type SaeQuality, type SaeTrainConfig, trainSae } from "./src/features/sae_train.ts";
+export { ActivationBuffer, type ActivationSource } from "./src/features/activation_buffer.ts";
+export { documentActivationSource } from "./src/features/site_activations.ts";
+export {
+  latentDirections,
+  type LatentSet,
+  randomLatentSet,
+  SaeLatentFeatures,
+} from "./src/features/sae_features.ts";
+export { type LatentShift, latentShifts, topDeltaPool } from "./src/features/top_delta.ts";
+export {
+  type CandidateScore,
+  type SteeringMeasure,
+  validateCandidates,
+} from "./src/features/induce_repair.ts";
+export {
+  discoveryOnlyLatents,
+  type LatentSelection,
+  selectLatents,
+} from "./src/features/latent_selection.ts";
 
 export { signedHingePenalty } from "./src/training/penalty.ts";
 export { type BlockConstraint, finetune, type FinetuneConfig } from "./src/training/finetune.ts";

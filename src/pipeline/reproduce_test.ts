@@ -34,7 +34,20 @@ Deno.test({
       assertOk(c.sampling.em.lo <= c.sampling.em.hi && c.learned.em.lo <= c.learned.em.hi);
     }
     assertEquals(summary.seeds, config.seeds);
-    assertOk(summary.checks.length >= 8);
+    assertOk(summary.checks.length >= 10);
+    assertEquals(summary.features, "sae");
+    assertEquals(summary.domains.map((d) => d.domain), config.finetune.domains);
+
+    // Discovery's provenance: its prompts are selection-split questions only.
+    const latents = JSON.parse(await Deno.readTextFile(join(root, runPaths("tiny").latents)));
+    const splitOf = new Map(
+      (await Deno.readTextFile(join(root, runPaths("tiny").questions))).trim().split("\n")
+        .map((l) => JSON.parse(l)).map((q) => [q.id, q.split]),
+    );
+    assertOk(latents.provenance.prompts.length > 0);
+    assertOk(latents.provenance.prompts.every((id: string) => splitOf.get(id) === "selection"));
+    assertEquals(latents.latents.length, config.discover.k);
+    const latentsBytes = await Deno.readFile(join(root, runPaths("tiny").latents));
 
     const again = await reproduce({ profile: "tiny", config, root, backend, log: quiet });
     assertOk(again.every((r) => r.status === "reused"), "unchanged stages must be reused");
@@ -42,6 +55,11 @@ Deno.test({
     const forced = await reproduce({ profile: "tiny", config, root, backend, force: true, log: quiet });
     assertOk(forced.every((r) => r.status === "ran"));
     assertEquals(await Deno.readFile(path), bytes1, "same seed must give a byte-identical summary");
+    assertEquals(
+      await Deno.readFile(join(root, runPaths("tiny").latents)),
+      latentsBytes,
+      "same seeds must select the same latents, byte for byte",
+    );
 
     const manifest = JSON.parse(
       await Deno.readTextFile(join(root, runPaths("tiny").summaryDir, "manifest.json")),
