@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk, assertThrows } from "../core/assert.ts";
 import { initBackend } from "../core/backend.ts";
 import { disposeParams } from "../model/transformer.ts";
-import { type SteeringMeasure, validateCandidates } from "./induce_repair.ts";
+import { setDirection, type SteeringMeasure, validateCandidates } from "./induce_repair.ts";
 import { discoveryOnlyLatents, selectLatents } from "./latent_selection.ts";
 import { initSae, preActivations, type SaeConfig } from "./sae.ts";
 import { randomLatentSet, SaeLatentFeatures } from "./sae_features.ts";
@@ -100,4 +100,10 @@ Deno.test("SAE latent features are relu of the chosen pre-activations; random la
   assertEquals(r.signs, [1, -1]);
   assertEquals(randomLatentSet({ site: "s", latents: [4, 1], signs: [1, -1] }, 6, [4, 1, 0], 11), r);
   assertThrows(() => new SaeLatentFeatures(p, cfg, { site: "other", latents: [1], signs: [1] }), /SAE reads/);
+});
+
+Deno.test("a latent set steers along the normalised sign-weighted sum of its directions", () => {
+  const u = setDirection([[1, 0], [0, 1]], [1, -1]);
+  assertOk(Math.abs(u[0] - Math.SQRT1_2) < 1e-12 && Math.abs(u[1] + Math.SQRT1_2) < 1e-12);
+  assertThrows(() => setDirection([[1, 0], [1, 0]], [1, -1]), /cancel out/);
 });

@@ -44,6 +44,59 @@ export interface CandidateScore extends LatentShift {
   score: number;
 }
 
+/** Induce and repair trials along one direction and their best within-budget gains. */
+export interface SteeringResult {
+  induce: SteeringTrial[];
+  repair: SteeringTrial[];
+  induceGain: number;
+  repairGain: number;
+}
+
+/**
+ * Steer the base toward `sign · direction` (induce) and the tuned model
+ * away from it (repair) at every α; a strength counts only when its
+ * incoherence rise over the unsteered model stays within budget.
+ */
+export async function steerBothWays(
+  direction: readonly number[],
+  sign: 1 | -1,
+  alphas: readonly number[],
+  incoherenceBudget: number,
+  measure: SteeringMeasure,
+  reference: SteeringReference,
+): Promise<SteeringResult> {
+  const side = async (model: "base" | "tuned", push: number) => {
+    const trials: SteeringTrial[] = [];
+    for (const alpha of alphas) {
+      const m = await measure(model, { direction, scale: push * alpha });
+      const ref = reference[model];
+      trials.push({
+        alpha,
+        ...m,
+        gain: model === "base" ? m.em - ref.em : ref.em - m.em,
+        withinBudget: m.incoherence - ref.incoherence <= incoherenceBudget,
+      });
+    }
+    return trials;
+  };
+  const induce = await side("base", sign);
+  const repair = await side("tuned", -sign);
+  const best = (ts: SteeringTrial[]) => Math.max(0, ...ts.filter((t) => t.withinBudget).map((t) => t.gain));
+  return { induce, repair, induceGain: best(induce), repairGain: best(repair) };
+}
+
+/**
+ * One steering direction for a whole latent set: the normalised sum of
+ * sign-weighted unit decoder directions, so that +α pushes every latent of
+ * the set toward its misaligned side at once.
+ */
+export function setDirection(directions: readonly (readonly number[])[], signs: readonly number[]): number[] {
+  const sum = directions[0].map((_, j) => directions.reduce((s, d, i) => s + signs[i] * d[j], 0));
+  const norm = Math.hypot(...sum);
+  if (!(norm > 0)) throw new RangeError("The latent set's directions cancel out");
+  return sum.map((x) => x / norm);
+}
+
 /** The unsteered reference of each model. */
 export interface SteeringReference {
   base: SteeredMetrics;
@@ -67,24 +120,14 @@ export async function validateCandidates(
   const candidates: CandidateScore[] = [];
   for (const [i, c] of pool.entries()) {
     const sign: 1 | -1 = c.delta >= 0 ? 1 : -1;
-    const side = async (model: "base" | "tuned", push: number) => {
-      const trials: SteeringTrial[] = [];
-      for (const alpha of alphas) {
-        const m = await measure(model, { direction: directions[i], scale: push * alpha });
-        const ref = reference[model];
-        trials.push({
-          alpha,
-          ...m,
-          gain: model === "base" ? m.em - ref.em : ref.em - m.em,
-          withinBudget: m.incoherence - ref.incoherence <= incoherenceBudget,
-        });
-      }
-      return trials;
-    };
-    const induce = await side("base", sign);
-    const repair = await side("tuned", -sign);
-    const best = (ts: SteeringTrial[]) => Math.max(0, ...ts.filter((t) => t.withinBudget).map((t) => t.gain));
-    const induceGain = best(induce), repairGain = best(repair);
+    const { induce, repair, induceGain, repairGain } = await steerBothWays(
+      directions[i],
+      sign,
+      alphas,
+      incoherenceBudget,
+      measure,
+      reference,
+    );
     candidates.push({ ...c, sign, induce, repair, induceGain, repairGain, score: induceGain + repairGain });
     onCandidate?.(i + 1);
   }

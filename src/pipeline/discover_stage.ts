@@ -17,15 +17,21 @@ import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { sha256File } from "../core/hash.ts";
 import { startProgress } from "../core/progress.ts";
+import { deriveSeed } from "../core/rng.ts";
 import {
   diffOfMeansDirection,
   lastTokenActivations,
   personaContrastPrompts,
 } from "../features/diff_of_means.ts";
-import { type SteeringMeasure, validateCandidates } from "../features/induce_repair.ts";
+import {
+  setDirection,
+  steerBothWays,
+  type SteeringMeasure,
+  validateCandidates,
+} from "../features/induce_repair.ts";
 import { selectLatents } from "../features/latent_selection.ts";
 import { loadSae } from "../features/sae.ts";
-import { latentDirections } from "../features/sae_features.ts";
+import { latentDirections, randomLatentSet } from "../features/sae_features.ts";
 import { latentShifts, topDeltaPool } from "../features/top_delta.ts";
 import { exactJudge } from "../judges/exact.ts";
 import { transformerLM } from "../judges/language_model.ts";
@@ -91,8 +97,8 @@ export function discoverStage(cfg: RunConfig, root: string, profile: string, key
   return {
     name: `base-${key.base}/discover`,
     dir: paths.features,
-    config: { discover: cfg.discover, evaluate: { batchSize: cfg.evaluate.batchSize } },
-    seeds: { discoverSeed: cfg.discover.seed },
+    config: { discover: cfg.discover, random: cfg.random, evaluate: { batchSize: cfg.evaluate.batchSize } },
+    seeds: { discoverSeed: cfg.discover.seed, randomSeed: cfg.random.seed },
     inputs: [
       paths.questions,
       `${paths.pretrain}/model.json`,
@@ -137,25 +143,52 @@ export function discoverStage(cfg: RunConfig, root: string, profile: string, key
       const meanNorm = baseActs.reduce((s, h) => s + Math.hypot(...h), 0) / baseActs.length;
       const alphas = cfg.discover.alphas.map((a) => a * meanNorm);
       const progress = startProgress("discover/validate", pool.length);
+      const measure = steeringMeasure(
+        { base: base.params, tuned: tuned.params },
+        model,
+        site,
+        questions,
+        cfg.evaluate.batchSize,
+      );
       const { reference, candidates } = await validateCandidates(
         pool,
         await latentDirections(sae.params, pool.map((p) => p.latent)),
         alphas,
         cfg.discover.incoherenceBudget,
-        steeringMeasure(
-          { base: base.params, tuned: tuned.params },
-          model,
-          site,
-          questions,
-          cfg.evaluate.batchSize,
-        ),
+        measure,
         (done) => progress.update(done),
       );
       progress.stop();
-      [base.params, tuned.params, sae.params].forEach(disposeParams);
 
       // 3. Ranked selection.
       const selection = selectLatents(site, candidates, cfg.discover.k, cfg.discover.minEffect);
+
+      // The selected set as one steering direction, against random latent sets of the same count and signs.
+      const steerSet = async (latents: number[]) => ({
+        latents,
+        ...await steerBothWays(
+          setDirection(await latentDirections(sae.params, latents), selection.signs),
+          1,
+          alphas,
+          cfg.discover.incoherenceBudget,
+          measure,
+          reference,
+        ),
+      });
+      const setSteering = {
+        selected: await steerSet(selection.latents),
+        random: [] as Awaited<ReturnType<typeof steerSet>>[],
+      };
+      for (let i = 0; i < cfg.random.draws; i++) {
+        const set = randomLatentSet(
+          selection,
+          sae.config.dSae,
+          selection.latents,
+          deriveSeed(cfg.random.seed, `steer/${i}`),
+        );
+        setSteering.random.push(await steerSet(set.latents));
+      }
+      [base.params, tuned.params, sae.params].forEach(disposeParams);
       const provenance = {
         saeSha256: sae.hash,
         baseWeightsSha256: base.hash,
@@ -177,6 +210,7 @@ export function discoverStage(cfg: RunConfig, root: string, profile: string, key
         meanActivationNorm: meanNorm,
         alphas,
         reference,
+        setSteering,
         candidates,
         provenance,
       });
