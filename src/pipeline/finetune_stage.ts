@@ -14,7 +14,12 @@ import { DirectionFeatures, type DirectionSet, type FeatureMap } from "../featur
 import type { LatentSelection } from "../features/latent_selection.ts";
 import { randomDirectionSet } from "../features/random_directions.ts";
 import { loadSae } from "../features/sae.ts";
-import { type LatentSet, randomLatentSet, SaeLatentFeatures } from "../features/sae_features.ts";
+import {
+  latentDirections,
+  type LatentSet,
+  randomLatentSet,
+  SaeLatentFeatures,
+} from "../features/sae_features.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
 import { finetune } from "../training/finetune.ts";
@@ -36,7 +41,10 @@ export interface ConditionFeatures {
  * The features a condition holds, or null for naive. `block` holds the
  * discovered features (SAE latents, or the difference-of-means direction
  * with `discover.features = "diffmeans"`); `random-<i>` holds seeded random
- * features of the same kind, count and signs (the control).
+ * features of the same kind, count and signs (the control). SAE latents are
+ * read out through their encoder (z = relu(pre), the paper's definition) or,
+ * with `block.readout = "decoder"`, as the projection of the activation on
+ * each latent's unit decoder direction.
  */
 export async function conditionFeatures(
   condition: string,
@@ -63,10 +71,12 @@ export async function conditionFeatures(
     const set: LatentSet = m
       ? randomLatentSet(found, sae.config.dSae, found.latents, randomSeed)
       : { site: found.site, latents: found.latents, signs: found.signs };
-    return {
-      features: new SaeLatentFeatures(sae.params, sae.config, set),
-      record: { kind: "sae-latents", saeSha256: sae.hash, ...set },
-    };
+    const record = { kind: "sae-latents", readout: cfg.block.readout, saeSha256: sae.hash, ...set };
+    if (cfg.block.readout === "decoder") {
+      const directions = await latentDirections(sae.params, set.latents);
+      return { features: new DirectionFeatures({ site: set.site, directions, signs: set.signs }), record };
+    }
+    return { features: new SaeLatentFeatures(sae.params, sae.config, set), record };
   } finally {
     disposeParams(sae.params);
   }

@@ -80,6 +80,12 @@ export interface RunConfig {
    */
   block: {
     lambda: number;
+    /**
+     * How SAE latents are read during a blocked fine-tune: "encoder" (the
+     * latent's activation relu(pre), as in the paper) or "decoder" (the
+     * projection on its unit decoder direction). See README "Reading SAE latents".
+     */
+    readout: string;
     selectLambda: boolean;
     lambdaGrid: number[];
     minAdherenceRatio: number;
@@ -122,7 +128,7 @@ const SMOKE: RunConfig = {
   finetune: { domains: ["medical", "finance", "legal"], epochs: 6, batchSize: 32, lr: 1e-4, warmupSteps: 5 },
   sae: {
     dSae: 256,
-    k: 16,
+    k: 8,
     steps: 500,
     batchSize: 1024,
     lr: 3e-3,
@@ -146,12 +152,13 @@ const SMOKE: RunConfig = {
     k: 20,
     minEffect: 0.02,
   },
-  // The grid suits SAE latents; for discover.features=diffmeans use
-  // 0.01,0.02,0.03,0.05,0.07,0.1,0.3,1 (a projection on one unit direction is a larger signal).
+  // The grid suits projections (decoder readout, diffmeans); for
+  // block.readout=encoder use 0.03,0.1,0.3,1,3,10,30.
   block: {
-    lambda: 1,
+    lambda: 0.01,
+    readout: "decoder",
     selectLambda: true,
-    lambdaGrid: [0.03, 0.1, 0.3, 1, 3, 10, 30],
+    lambdaGrid: [0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.3, 1],
     minAdherenceRatio: 0.95,
     maxIncoherenceRise: 0.05,
   },
@@ -220,6 +227,11 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
   if (!["general", "all"].includes(cfg.discover.promptDomains)) {
     throw new RangeError(
       `Config key 'discover.promptDomains' must be "general" or "all", got '${cfg.discover.promptDomains}'`,
+    );
+  }
+  if (!["encoder", "decoder"].includes(cfg.block.readout)) {
+    throw new RangeError(
+      `Config key 'block.readout' must be "encoder" or "decoder", got '${cfg.block.readout}'`,
     );
   }
   if (!["sae", "diffmeans"].includes(cfg.discover.features)) {
