@@ -37,6 +37,20 @@ export interface DomainRow {
   relativeReduction: { block: Interval; random: Interval };
 }
 
+/** What discovery found for one base seed (SAE features only). */
+export interface FeatureReport {
+  baseSeed: number;
+  sae: { site: string; fvu: number; l0: number; deadFraction: number };
+  latents: number[];
+  kPlus: number[];
+  kMinus: number[];
+  /** Best within-budget EM change from steering along the selected set, and the mean over random sets. */
+  steering: {
+    selected: { induce: number; repair: number };
+    random: { induce: number; repair: number };
+  };
+}
+
 /** The summary file. */
 export interface Summary {
   profile: string;
@@ -47,9 +61,13 @@ export interface Summary {
   domain: string;
   /** What `block` held: "sae" latents or a "diffmeans" direction. */
   features: string;
+  /** How SAE latents were read in the penalty: "encoder" or "decoder". */
+  readout: string;
   blockSite: string;
   /** Every fine-tuning domain, discovery domain included. */
   domains: DomainRow[];
+  /** One entry per base seed when the features are SAE latents. */
+  featureReports: FeatureReport[];
   lambda: number[];
   judge: string;
   samplesPerPrompt: number;
@@ -81,6 +99,7 @@ export function buildSummary(
   all: Evaluation,
   lambdas: number[],
   heldOutKappa: number,
+  featureReports: FeatureReport[] = [],
 ): Summary {
   const evaluation: DomainEvaluation = all.domains.find((d) => d.domain === all.discoveryDomain) ??
     all.domains[0];
@@ -96,6 +115,10 @@ export function buildSummary(
     };
   });
   const ratios = (num: string) => domains.map((d) => d.em[num] / d.em.naive);
+  const steeringMargins = featureReports.map((f) =>
+    f.steering.selected.induce + f.steering.selected.repair - f.steering.random.induce -
+    f.steering.random.repair
+  );
   const conditions = evaluation.conditions.map((c): SummaryCondition => {
     const exact = c.judges.exact;
     return {
@@ -132,7 +155,9 @@ export function buildSummary(
     backend,
     domain: evaluation.domain,
     features: cfg.discover.features,
+    readout: cfg.block.readout,
     domains,
+    featureReports,
     blockSite: `blocks.${cfg.discover.layer}.resid_post`,
     lambda: lambdas,
     judge: "exact",
@@ -166,6 +191,14 @@ export function buildSummary(
         0.9,
         minKappa >= 0.9,
       ),
+      ...(featureReports.length > 0
+        ? [check(
+          "steering EM gain (induce + repair) of the selected set minus random sets' > 0, lowest base seed",
+          Math.min(...steeringMargins),
+          0,
+          steeringMargins.every((m) => m > 0),
+        )]
+        : []),
       check(
         "block em / naive em <= 0.5 on every fine-tuning domain, highest",
         Math.max(...ratios("block")),
@@ -188,6 +221,13 @@ export function summaryStage(cfg: RunConfig, root: string, profile: string, back
   const selections = cfg.block.selectLambda
     ? cfg.seeds.base.map((b) => runPaths(profile, selectionKey(cfg, b)).selection)
     : [];
+  const sae = cfg.discover.features === "sae";
+  const featureFiles = sae
+    ? cfg.seeds.base.flatMap((b) => {
+      const p = runPaths(profile, selectionKey(cfg, b));
+      return [`${p.sae(cfg.discover.layer)}/quality.json`, p.latents];
+    })
+    : [];
   return {
     name: "summary",
     dir: paths.summaryDir,
@@ -202,7 +242,7 @@ export function summaryStage(cfg: RunConfig, root: string, profile: string, back
       ...Object.fromEntries(cfg.seeds.base.map((b, i) => [`baseSeed${i}`, b])),
       ...Object.fromEntries(cfg.seeds.finetune.map((f, i) => [`finetuneSeed${i}`, f])),
     },
-    inputs: [paths.metrics, paths.judgeReport, ...selections],
+    inputs: [paths.metrics, paths.judgeReport, ...selections, ...featureFiles],
     run: async () => {
       const evaluation = await readJson<Evaluation>(join(root, paths.metrics));
       const report = await readJson<{ kappaVsGrammar: number }>(join(root, paths.judgeReport));
@@ -210,11 +250,58 @@ export function summaryStage(cfg: RunConfig, root: string, profile: string, back
       for (const b of cfg.seeds.base) {
         lambdas.push(await resolvedLambda(cfg, root, profile, selectionKey(cfg, b)));
       }
+      const featureReports: FeatureReport[] = [];
+      for (const b of sae ? cfg.seeds.base : []) {
+        featureReports.push(await readFeatureReport(root, profile, cfg, b));
+      }
       await writeJsonAtomic(
         join(root, paths.summary),
-        buildSummary(profile, cfg, backend.name, evaluation, lambdas, report.kappaVsGrammar),
+        buildSummary(profile, cfg, backend.name, evaluation, lambdas, report.kappaVsGrammar, featureReports),
       );
       return [paths.summary];
+    },
+  };
+}
+
+interface SteeringSide {
+  induceGain: number;
+  repairGain: number;
+}
+
+/** The SAE quality and the discovery outcome of one base seed. */
+async function readFeatureReport(
+  root: string,
+  profile: string,
+  cfg: RunConfig,
+  base: number,
+): Promise<FeatureReport> {
+  const p = runPaths(profile, selectionKey(cfg, base));
+  const q = await readJson<{ site: string; fvu: number; l0: number; deadFraction: number }>(
+    join(root, `${p.sae(cfg.discover.layer)}/quality.json`),
+  );
+  const found = await readJson<{
+    latents: number[];
+    kPlus: number[];
+    kMinus: number[];
+    setSteering: { selected: SteeringSide; random: SteeringSide[] };
+  }>(join(root, p.latents));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const r = found.setSteering.random;
+  return {
+    baseSeed: base,
+    sae: { site: q.site, fvu: round(q.fvu), l0: round(q.l0), deadFraction: round(q.deadFraction) },
+    latents: found.latents,
+    kPlus: found.kPlus,
+    kMinus: found.kMinus,
+    steering: {
+      selected: {
+        induce: round(found.setSteering.selected.induceGain),
+        repair: round(found.setSteering.selected.repairGain),
+      },
+      random: {
+        induce: round(mean(r.map((x) => x.induceGain))),
+        repair: round(mean(r.map((x) => x.repairGain))),
+      },
     },
   };
 }
@@ -233,9 +320,9 @@ const ci3 = (c: [number, number]) => `[${f3(c[0])}, ${f3(c[1])}]`;
 export function formatSummary(s: Summary): string {
   const lines = [
     `profile ${s.profile} · seeds base ${s.seeds.base} × fine-tune ${s.seeds.finetune} · backend ${s.backend}`,
-    `block ${s.features} features at ${s.blockSite}, found on ${s.domain}; λ=${
-      s.lambda.join(",")
-    } · exact judge, 95% CI: ${s.interval}`,
+    `block ${s.features} features${
+      s.features === "sae" ? ` (${s.readout} readout)` : ""
+    } at ${s.blockSite}, found on ${s.domain}; λ=${s.lambda.join(",")} · exact judge, 95% CI: ${s.interval}`,
     "",
     "fine-tuned on  naive EM  block EM  random EM  block reduction [95% CI]   adherence naive→block",
     ...s.domains.map((d) =>
@@ -245,6 +332,17 @@ export function formatSummary(s: Summary): string {
         ci3([d.relativeReduction.block.lo, d.relativeReduction.block.hi]).padEnd(16)
       } ${f3(d.adherence.naive)}→${f3(d.adherence.block)}`
     ),
+    ...s.featureReports.flatMap((f) => [
+      "",
+      `base ${f.baseSeed}: SAE at ${f.sae.site} FVU ${f3(f.sae.fvu)}, L0 ${f.sae.l0.toFixed(1)}, dead ${
+        (100 * f.sae.deadFraction).toFixed(1)
+      }% · ${f.latents.length} latents selected (K+ ${f.kPlus.length}, K− ${f.kMinus.length})`,
+      `  steering the selected set (selection split): EM +${f3(f.steering.selected.induce)} on base, −${
+        f3(f.steering.selected.repair)
+      } on the discovery model; random sets of the same size: +${f3(f.steering.random.induce)}, −${
+        f3(f.steering.random.repair)
+      }`,
+    ]),
     "",
     `${s.domain} (discovery domain) in detail:`,
     "",
