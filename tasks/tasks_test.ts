@@ -60,6 +60,24 @@ Deno.test("wrong type, unknown flag, unknown profile and bad backend are named",
   await Deno.remove(tmp, { recursive: true });
 });
 
+Deno.test("bad discovery settings are named: SAE layer, readout, feature kind, domain", async () => {
+  const tmp = await Deno.makeTempDir();
+  const cases: [string, string[], RegExp][] = [
+    ["sae", ["--layer", "7"], /Flag --layer expects 0..0 or 'all', got '7'/],
+    ["finetune", ["--block.readout=both"], /'block.readout' must be "encoder" or "decoder"/],
+    ["discover", ["--discover.features=pca"], /'discover.features' must be "sae" or "diffmeans"/],
+    ["finetune", ["--finetune.domains=medical,cooking"], /Unknown fine-tuning domain 'cooking'/],
+  ];
+  for (const [task, args, pattern] of cases) {
+    const r = await runTask(task, ["--profile", "tiny", "--root", tmp, "--backend", "cpu", ...args]);
+    assertEquals(r.code, 1, args.join(" "));
+    assertEquals(r.errors.length, 1, r.stderr);
+    assertOk(pattern.test(r.errors[0]), r.errors[0]);
+  }
+  assertEquals([...Deno.readDirSync(tmp)], []);
+  await Deno.remove(tmp, { recursive: true });
+});
+
 Deno.test("missing upstream stage: clear error and exit 1", async () => {
   const tmp = await Deno.makeTempDir();
   const r = await runTask("pretrain", ["--profile", "tiny", "--root", tmp, "--backend", "cpu"]);
