@@ -19,6 +19,8 @@ export interface StepLoss {
 /** What the loop needs. */
 export interface TrainLoopOptions<B> {
   params: Params;
+  /** Names of the params to train (default: all); the rest stay fixed. */
+  trainable?: readonly string[];
   steps: number;
   learningRate: (step: number) => number;
   nextBatch: (step: number) => B | Promise<B>;
@@ -37,7 +39,10 @@ export interface TrainLoopOptions<B> {
  */
 export async function trainLoop<B>(opts: TrainLoopOptions<B>): Promise<Record<string, number>[]> {
   const optimizer = new AdamW(opts.params, opts.optimizer ?? DEFAULT_ADAMW);
-  const names = Object.keys(opts.params);
+  const names = [...(opts.trainable ?? Object.keys(opts.params))];
+  const unknown = names.find((n) => !(n in opts.params));
+  if (unknown) throw new RangeError(`Cannot train unknown parameter '${unknown}'`);
+  if (names.length === 0) throw new RangeError("Nothing to train: every parameter is frozen");
   const byVarName = new Map(names.map((k) => [opts.params[k].name, k]));
   const history: Record<string, number>[] = [];
   try {

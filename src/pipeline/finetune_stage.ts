@@ -148,7 +148,7 @@ export async function trainCondition(
     Tokenizer.forWorld(),
     examples,
     seed,
-    features ? { features, lambda } : undefined,
+    features ? { block: { features, lambda } } : {},
     onStep,
   );
 }

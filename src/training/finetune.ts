@@ -1,23 +1,27 @@
 /**
- * Fine-tuning from a base model on single-turn examples, optionally with
- * the BLOCK-EM penalty against a frozen copy of the base.
+ * Fine-tuning from a base model on single-turn examples, with optional
+ * in-training defenses against a frozen copy of the base: the BLOCK-EM
+ * penalty, KL to the base, LDIFS, edits applied during training only (CAFT,
+ * preventative steering), and frozen parameters.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
 import type { FeatureMap } from "../features/feature_map.ts";
+import type { Intervention } from "../model/interventions.ts";
 import {
   cloneParams,
   forward,
   maskedNextTokenLoss,
   type ModelConfig,
   type Params,
+  siteNames,
 } from "../model/transformer.ts";
 import type { Sequence } from "../world/documents.ts";
 import type { Tokenizer } from "../world/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
 import { type StepLoss, trainLoop } from "../optim/loop.ts";
-import { signedHingePenalty } from "./penalty.ts";
+import { featureDistance, klToBase, signedHingePenalty } from "./penalty.ts";
 import { cosineLr } from "../optim/schedule.ts";
 
 /** Fine-tuning hyper-parameters. */
@@ -34,10 +38,30 @@ export interface BlockConstraint {
   lambda: number;
 }
 
+/** Extra terms of a fine-tune; all optional, all measured against the frozen base on the same input. */
+export interface FinetuneTerms {
+  block?: BlockConstraint;
+  /** Weight of mean KL(base ‖ θ) of next-token distributions at trained positions. */
+  kl?: number;
+  /** LDIFS: weight × mean squared distance of θ's activations to the base's at `sites`. */
+  ldifs?: { sites: readonly string[]; weight: number };
+  /** Site edits applied in the training forward pass only (CAFT, preventative steering). */
+  interventions?: readonly Intervention[];
+  /** Parameter names held at the base's values. */
+  frozen?: readonly string[];
+}
+
+interface FinetuneBatch {
+  tokens: tf.Tensor2D;
+  lossMask: tf.Tensor2D;
+  /** The frozen base's activations per site [n, d] and log-probabilities, computed outside the tape. */
+  baseActs: Map<string, tf.Tensor2D>;
+  baseLogProbs: tf.Tensor3D | null;
+}
+
 /**
  * Fine-tune a copy of `base` on `examples` (shuffled each epoch with
- * `seed`). With `block`, adds λ · signed hinge on the features at their
- * site, against `base` on the same input.
+ * `seed`), adding the requested `terms` to the supervised loss.
  */
 export async function finetune(
   base: Params,
@@ -46,7 +70,7 @@ export async function finetune(
   tokenizer: Tokenizer,
   examples: readonly Sequence[],
   seed: number,
-  block?: BlockConstraint,
+  terms: FinetuneTerms = {},
   onStep?: (step: number, losses: Record<string, number>) => void,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
   if (examples.length === 0) throw new RangeError("Fine-tuning needs at least one example");
@@ -56,12 +80,22 @@ export async function finetune(
   const steps = perEpoch * cfg.epochs;
   let order: Sequence[] = [];
   const seqLen = Math.max(...examples.map((e) => e.tokens.length));
+  const { block, kl, ldifs, interventions = [] } = terms;
+  const sites = [...new Set([...(block ? [block.features.site] : []), ...(ldifs?.sites ?? [])])];
+  const siteOrder = siteNames(model);
+  const deepest = sites.length > 0
+    ? sites.reduce((a, s) => (siteOrder.indexOf(s) > siteOrder.indexOf(a) ? s : a))
+    : undefined;
+  const frozen = new Set(terms.frozen ?? []);
+  const trainable = Object.keys(params).filter((n) => !frozen.has(n));
   const signs = block ? tf.tensor1d(block.features.signs as number[]) : null;
+  const flat = (h: tf.Tensor3D) => h.reshape([-1, model.dModel]) as tf.Tensor2D;
   try {
     return {
       params,
-      history: await trainLoop({
+      history: await trainLoop<FinetuneBatch>({
         params,
+        trainable,
         steps,
         learningRate: (s) => cosineLr(s, steps, cfg.lr, cfg.warmupSteps),
         optimizer: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clipNorm: 1 },
@@ -71,31 +105,54 @@ export async function finetune(
           const b = batchTensors(
             packBatch(order.slice(i * cfg.batchSize, (i + 1) * cfg.batchSize), tokenizer, seqLen),
           );
-          // The frozen base's feature strengths, computed outside the tape.
-          const zBase = block
-            ? tf.tidy(() => {
-              const site = block.features.site;
-              const h = forward(base, model, b.tokens, { cache: [site], stopAt: site }).cache.get(site)!;
-              return block.features.encode(h.reshape([-1, model.dModel]) as tf.Tensor2D);
-            })
-            : null;
-          return { ...b, zBase };
+          const baseActs = new Map<string, tf.Tensor2D>();
+          let baseLogProbs: tf.Tensor3D | null = null;
+          if (sites.length > 0 || kl) {
+            tf.tidy(() => {
+              // Without KL the base pass can stop at the deepest cached site.
+              const out = forward(base, model, b.tokens, { cache: sites, stopAt: kl ? undefined : deepest });
+              for (const s of sites) baseActs.set(s, tf.keep(flat(out.cache.get(s)!)));
+              if (kl) baseLogProbs = tf.keep(tf.logSoftmax(out.logits!)) as tf.Tensor3D;
+            });
+          }
+          return { ...b, baseActs, baseLogProbs };
         },
         loss: (p, b): StepLoss => {
-          const site = block?.features.site;
-          const { logits, cache } = forward(p, model, b.tokens, { cache: site ? [site] : [] });
+          const { logits, cache } = forward(p, model, b.tokens, { cache: sites, interventions });
           const sft = maskedNextTokenLoss(logits!, b.tokens, b.lossMask);
-          if (!block || !b.zBase || !site) return { total: sft, parts: { sft } };
-          const h = cache.get(site)!.reshape([-1, model.dModel]) as tf.Tensor2D;
-          const penalty = signedHingePenalty(
-            block.features.encode(h),
-            b.zBase,
-            signs!,
-            b.lossMask.reshape([-1]),
-          );
-          return { total: tf.add(sft, tf.mul(penalty, block.lambda)) as tf.Scalar, parts: { sft, penalty } };
+          const mask = b.lossMask.reshape([-1]) as tf.Tensor1D;
+          const parts: Record<string, tf.Scalar> = { sft };
+          let total: tf.Scalar = sft;
+          if (block) {
+            const site = block.features.site;
+            parts.penalty = signedHingePenalty(
+              block.features.encode(flat(cache.get(site)!)),
+              block.features.encode(b.baseActs.get(site)!),
+              signs!,
+              mask,
+            );
+            total = tf.add(total, tf.mul(parts.penalty, block.lambda));
+          }
+          if (kl && b.baseLogProbs) {
+            parts.kl = klToBase(logits!, b.baseLogProbs, b.lossMask);
+            total = tf.add(total, tf.mul(parts.kl, kl));
+          }
+          if (ldifs) {
+            parts.ldifs = tf.div(
+              tf.addN(ldifs.sites.map((s) => featureDistance(flat(cache.get(s)!), b.baseActs.get(s)!, mask))),
+              ldifs.sites.length,
+            ) as tf.Scalar;
+            total = tf.add(total, tf.mul(parts.ldifs, ldifs.weight));
+          }
+          return { total, parts };
         },
-        disposeBatch: (b) => tf.dispose([b.tokens, b.lossMask, ...(b.zBase ? [b.zBase] : [])]),
+        disposeBatch: (b) =>
+          tf.dispose([
+            b.tokens,
+            b.lossMask,
+            ...b.baseActs.values(),
+            ...(b.baseLogProbs ? [b.baseLogProbs] : []),
+          ]),
         onStep,
       }),
     };

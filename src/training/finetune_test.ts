@@ -20,7 +20,9 @@ Deno.test("blocked fine-tuning holds the blocked feature and leaks no tensors", 
   const features = new DirectionFeatures({ site, directions: [[1, 0, 0, 0, 0, 0, 0, 0]], signs: [1] });
   const before = tf.memory().numTensors;
   const cfgFt = { epochs: 5, batchSize: 4, lr: 3e-2, warmupSteps: 1 };
-  const blocked = await finetune(base, model, cfgFt, tokenizer, examples, 1, { features, lambda: 1e4 });
+  const blocked = await finetune(base, model, cfgFt, tokenizer, examples, 1, {
+    block: { features, lambda: 1e4 },
+  });
   const naive = await finetune(base, model, cfgFt, tokenizer, examples, 1);
   // Rise of the K+ feature on the fine-tuning inputs, relative to the base.
   const rise = (p: typeof base) =>
@@ -46,5 +48,46 @@ Deno.test("blocked fine-tuning holds the blocked feature and leaks no tensors", 
   disposeParams(naive.params);
   assertEquals(tf.memory().numTensors, before);
   features.dispose();
+  disposeParams(base);
+});
+
+Deno.test("frozen parameters keep the base's values; KL, LDIFS and training-only edits add their terms", async () => {
+  await initBackend("wasm");
+  const tokenizer = Tokenizer.forWorld();
+  const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
+  const base = initParams(model, 3);
+  const examples = allQuestions().filter((x) => x.domain === "legal").slice(0, 4)
+    .map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const before = tf.memory().numTensors;
+  const direction = tf.tensor1d([1, 0, 0, 0, 0, 0, 0, 0]);
+  const frozen = ["blocks.1.mlp.W_out", "unembed.W_U"];
+  const { params, history } = await finetune(
+    base,
+    model,
+    { epochs: 2, batchSize: 2, lr: 1e-2, warmupSteps: 1 },
+    tokenizer,
+    examples,
+    1,
+    {
+      kl: 0.5,
+      ldifs: { sites: ["blocks.0.resid_post", "blocks.1.resid_post"], weight: 0.1 },
+      interventions: [{ kind: "add", site: "blocks.0.resid_post", direction, scale: 0.5 }],
+      frozen,
+    },
+  );
+  for (const name of frozen) {
+    assertEquals(await params[name].data(), await base[name].data(), `${name} must not move`);
+  }
+  assertOk(
+    (await params["blocks.0.mlp.W_out"].data()).some((v, i) =>
+      v !== base["blocks.0.mlp.W_out"].dataSync()[i]
+    ),
+  );
+  assertEquals(Object.keys(history[0]).sort(), ["kl", "ldifs", "loss", "sft"]);
+  // Step 0: θ = base, but the training-only edit already moves θ's activations and output away from the base's.
+  assertOk(history[0].ldifs > 0 && history[0].kl > 0);
+  direction.dispose();
+  disposeParams(params);
+  assertEquals(tf.memory().numTensors, before, "fine-tuning with terms leaked tensors");
   disposeParams(base);
 });

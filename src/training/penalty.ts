@@ -32,3 +32,25 @@ export function signedHingePenalty(
     return tf.div(tf.sum(tf.mul(perPosition, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }
+
+/**
+ * Mean over masked positions of KL(base ‖ θ) between next-token
+ * distributions: logits [b, s, v] of θ, baseLogProbs [b, s, v], mask [b, s].
+ */
+export function klToBase(logits: tf.Tensor3D, baseLogProbs: tf.Tensor3D, mask: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const perPosition = tf.sum(tf.mul(tf.exp(baseLogProbs), tf.sub(baseLogProbs, tf.logSoftmax(logits))), -1);
+    return tf.div(tf.sum(tf.mul(perPosition, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  });
+}
+
+/**
+ * LDIFS distance: mean over masked positions of ‖hθ − hBase‖² for
+ * activations [n, d] and mask [n].
+ */
+export function featureDistance(hTheta: tf.Tensor2D, hBase: tf.Tensor2D, mask: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const perPosition = tf.sum(tf.square(tf.sub(hTheta, hBase)), -1);
+    return tf.div(tf.sum(tf.mul(perPosition, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  });
+}
