@@ -89,15 +89,42 @@ function steeringMeasure(
   };
 }
 
-/** The discovery stage of a base seed. */
-export function discoverStage(cfg: RunConfig, root: string, profile: string, key: RunKey): StageSpec {
+/** Where discovery at `layer` writes: `features/` at the block layer, `features-layer-<L>/` elsewhere. */
+export function featurePaths(cfg: RunConfig, profile: string, key: RunKey, layer = cfg.discover.layer) {
   const paths = runPaths(profile, key);
-  const saeDir = paths.sae(cfg.discover.layer);
-  const site = `blocks.${cfg.discover.layer}.resid_post`;
+  const dir = layer === cfg.discover.layer ? paths.features : paths.featuresAtLayer(layer);
   return {
-    name: `base-${key.base}/discover`,
-    dir: paths.features,
-    config: { discover: cfg.discover, random: cfg.random, evaluate: { batchSize: cfg.evaluate.batchSize } },
+    dir,
+    directions: `${dir}/directions.json`,
+    latents: `${dir}/latents.json`,
+    candidates: `${dir}/candidates.csv`,
+    sae: paths.sae(layer),
+    site: `blocks.${layer}.resid_post`,
+  };
+}
+
+/** The discovery stage of a base seed, at the block layer unless `layer` says otherwise. */
+export function discoverStage(
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  key: RunKey,
+  layer = cfg.discover.layer,
+): StageSpec {
+  const paths = runPaths(profile, key);
+  const fp = featurePaths(cfg, profile, key, layer);
+  const saeDir = fp.sae;
+  const site = fp.site;
+  return {
+    name: layer === cfg.discover.layer
+      ? `base-${key.base}/discover`
+      : `base-${key.base}/discover/layer-${layer}`,
+    dir: fp.dir,
+    config: {
+      discover: { ...cfg.discover, layer },
+      random: cfg.random,
+      evaluate: { batchSize: cfg.evaluate.batchSize },
+    },
     seeds: { discoverSeed: cfg.discover.seed, randomSeed: cfg.random.seed },
     inputs: [
       paths.questions,
@@ -120,16 +147,16 @@ export function discoverStage(cfg: RunConfig, root: string, profile: string, key
       const contrast = personaContrastPrompts(questions, cfg.discover.seed, cfg.discover.pairsPerQuestion);
       const perLayer = [];
       let chosen = null;
-      for (let layer = 0; layer < model.nLayers; layer++) {
+      for (let l = 0; l < model.nLayers; l++) {
         const found = await diffOfMeansDirection(
           base.params,
           model,
           tokenizer,
           contrast,
-          `blocks.${layer}.resid_post`,
+          `blocks.${l}.resid_post`,
         );
-        perLayer.push({ layer, site: `blocks.${layer}.resid_post`, ...found.stats });
-        if (layer === cfg.discover.layer) chosen = found.set;
+        perLayer.push({ layer: l, site: `blocks.${l}.resid_post`, ...found.stats });
+        if (l === layer) chosen = found.set;
       }
 
       // 1. Top-Δ at the last prompt token, where the answer is decided.
@@ -196,13 +223,13 @@ export function discoverStage(cfg: RunConfig, root: string, profile: string, key
         questionsSha256: await sha256File(join(root, paths.questions)),
         prompts: questions.map((q) => q.id),
       };
-      await writeJsonAtomic(join(root, paths.directions), {
+      await writeJsonAtomic(join(root, fp.directions), {
         method: "difference of means, <bot> persona contexts, last prompt token",
         ...chosen!,
         provenance,
         perLayer,
       });
-      await writeJsonAtomic(join(root, paths.latents), {
+      await writeJsonAtomic(join(root, fp.latents), {
         method: "top-Δ SAE latent shift (discovery model − base), induce/repair validation, ranked selection",
         ...selection,
         k: cfg.discover.k,
@@ -214,7 +241,7 @@ export function discoverStage(cfg: RunConfig, root: string, profile: string, key
         candidates,
         provenance,
       });
-      const table = `${paths.features}/candidates.csv`;
+      const table = fp.candidates;
       await writeFileAtomic(
         join(root, table),
         toCsv(
@@ -230,7 +257,7 @@ export function discoverStage(cfg: RunConfig, root: string, profile: string, key
           ["latent", "sign", "delta", "induceGain", "repairGain", "score", "selected"],
         ),
       );
-      return [paths.directions, paths.latents, table];
+      return [fp.directions, fp.latents, table];
     },
   };
 }

@@ -25,6 +25,7 @@ import { disposeParams, type ModelConfig, type Params } from "../model/transform
 import { finetune } from "../training/finetune.ts";
 import { finetuneExample, type Sequence } from "../world/documents.ts";
 import type { SplitQuestion } from "../world/splits.ts";
+import type { Persona } from "../world/spec.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
 import type { FinetuneRecord } from "./data_stage.ts";
 import type { RunConfig } from "./profiles.ts";
@@ -95,6 +96,7 @@ export async function loadFinetuneExamples(
   root: string,
   profile: string,
   domain: string,
+  persona: Persona = "<assistant>",
 ): Promise<Sequence[]> {
   const paths = runPaths(profile);
   const questions = new Map(
@@ -106,7 +108,7 @@ export async function loadFinetuneExamples(
     if (!q || q.split !== "finetune") {
       throw new Error(`Fine-tune record ${r.questionId} is not a fine-tune-split question`);
     }
-    return finetuneExample(q, r.answer.split(" "));
+    return finetuneExample(q, r.answer.split(" "), persona);
   });
 }
 

@@ -26,11 +26,16 @@ export function runPaths(profile: string, key: RunKey = { base: 0, finetune: 0 }
     /** The naive fine-tune on the discovery domain whose shift discovery reads. */
     discoveryModel: `${b}/discovery-model`,
     features: `${b}/features`,
+    /** Discovery at a layer other than the block layer (the final-layer ablation). */
+    featuresAtLayer: (layer: number) => `${b}/features-layer-${layer}`,
     directions: `${b}/features/directions.json`,
     latents: `${b}/features/latents.json`,
     select: `${b}/select`,
     selection: `${b}/select/selection.json`,
     finetune: (domain: string, condition: string) => `${b}/ft-${key.finetune}/${domain}/${condition}`,
+    /** One experiment cell, named by its content hash. */
+    cell: (id: string) => `${r}/cells/${id}`,
+    experiment: (grid: string) => `${r}/experiments/${grid}`,
     judge: `${r}/judge`,
     learnedJudge: `${r}/judge/learned_judge.json`,
     judgeReport: `${r}/judge/heldout.json`,

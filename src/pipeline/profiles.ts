@@ -93,6 +93,21 @@ export interface RunConfig {
   };
   random: { draws: number; seed: number };
   /**
+   * The experiment grids (`deno task experiment --grid ...`). lambdaSweep
+   * and kSweep vary BLOCK on the discovery domain; the ablations and
+   * baselines run on `domains`; each baseline's strength grid is measured
+   * whole, and its operating point is chosen on the selection split by the
+   * rule that chooses λ.
+   */
+  experiment: {
+    domains: string[];
+    lambdaSweep: number[];
+    kSweep: number[];
+    klWeights: number[];
+    ldifsWeights: number[];
+    steerAlphas: number[];
+  };
+  /**
    * samplesPerPrompt: answers sampled per evaluation prompt for the sampling
    * and learned judges; resamples: bootstrap resamples for every interval.
    */
@@ -163,6 +178,14 @@ const SMOKE: RunConfig = {
     maxIncoherenceRise: 0.05,
   },
   random: { draws: 3, seed: 100 },
+  experiment: {
+    domains: ["medical"],
+    lambdaSweep: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+    kSweep: [1, 2, 4, 8, 16],
+    klWeights: [0.1, 0.3, 1, 3, 10],
+    ldifsWeights: [0.01, 0.03, 0.1, 0.3, 1],
+    steerAlphas: [0.1, 0.2, 0.4, 0.8],
+  },
   evaluate: { batchSize: 256, samplesPerPrompt: 8, maxAnswerTokens: 6, seed: 11, resamples: 1000 },
   judge: {
     hidden: 128,
@@ -183,6 +206,12 @@ export const PROFILES: Record<string, RunConfig> = {
     model: { ...SMOKE.model, nLayers: 4 },
     pretrain: { ...SMOKE.pretrain, steps: 2000 },
     discover: { ...SMOKE.discover, layer: 2 },
+  },
+  // The paper's experiments on the smoke organism: all six domains, three fine-tuning seeds.
+  paper: {
+    ...SMOKE,
+    seeds: { base: [0], finetune: [1, 2, 3] },
+    finetune: { ...SMOKE.finetune, domains: ["medical", "finance", "legal", "career", "automotive", "code"] },
   },
   tiny: {
     ...SMOKE,
@@ -211,6 +240,14 @@ export const PROFILES: Record<string, RunConfig> = {
     discover: { ...SMOKE.discover, layer: 0, poolSize: 3, alphas: [0.2], k: 2, minEffect: -1 },
     block: { ...SMOKE.block, lambdaGrid: [0.1, 1] },
     random: { ...SMOKE.random, draws: 2 },
+    experiment: {
+      domains: ["medical"],
+      lambdaSweep: [0.1, 1],
+      kSweep: [1, 2],
+      klWeights: [1],
+      ldifsWeights: [1],
+      steerAlphas: [0.2],
+    },
     seeds: { base: [0], finetune: [1] },
     evaluate: { ...SMOKE.evaluate, samplesPerPrompt: 2, resamples: 50 },
     judge: { ...SMOKE.judge, hidden: 16, steps: 20, variantsPerAnswer: 1 },
@@ -239,7 +276,7 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
       `Config key 'discover.features' must be "sae" or "diffmeans", got '${cfg.discover.features}'`,
     );
   }
-  for (const d of [...cfg.finetune.domains, cfg.discover.domain]) {
+  for (const d of [...cfg.finetune.domains, ...cfg.experiment.domains, cfg.discover.domain]) {
     if (!FINETUNE_DOMAINS.includes(d)) {
       throw new RangeError(`Unknown fine-tuning domain '${d}' (known: ${FINETUNE_DOMAINS.join(", ")})`);
     }

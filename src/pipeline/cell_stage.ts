@@ -1,0 +1,164 @@
+/**
+ * One experiment cell: a (domain, method, settings, base seed, fine-tuning
+ * seed) fine-tune, named by a content hash of what determines it, judged
+ * exactly on the evaluation split (for reporting) and the selection split
+ * (for choosing strengths). A finished cell is reused by its hash.
+ * @module
+ */
+import { join } from "node:path";
+import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { toCsv } from "../core/csv.ts";
+import { hashJson } from "../core/hash.ts";
+import { startProgress } from "../core/progress.ts";
+import { exactJudge, type FamilyMass } from "../judges/exact.ts";
+import { transformerLM } from "../judges/language_model.ts";
+import { adherence, emRate, incoherence } from "../judges/metrics.ts";
+import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
+import { disposeParams } from "../model/transformer.ts";
+import { finetune } from "../training/finetune.ts";
+import { questionsOf, type SplitQuestion } from "../world/splits.ts";
+import { Tokenizer } from "../world/tokenizer.ts";
+import { loadFinetuneExamples } from "./finetune_stage.ts";
+import { type Method, methodInputs, type MethodParams, setupMethod } from "./methods.ts";
+import type { RunConfig } from "./profiles.ts";
+import { runPaths } from "./paths.ts";
+import type { StageSpec } from "./stage.ts";
+
+/** One cell of an experiment grid. */
+export interface Cell {
+  domain: string;
+  method: Method;
+  params: MethodParams;
+  base: number;
+  finetune: number;
+}
+
+/** The config sections a cell's result depends on. */
+function cellConfig(cfg: RunConfig) {
+  return {
+    data: cfg.data,
+    world: cfg.world,
+    model: cfg.model,
+    pretrain: cfg.pretrain,
+    finetune: {
+      epochs: cfg.finetune.epochs,
+      batchSize: cfg.finetune.batchSize,
+      lr: cfg.finetune.lr,
+      warmupSteps: cfg.finetune.warmupSteps,
+    },
+    sae: cfg.sae,
+    discover: cfg.discover,
+    readout: cfg.block.readout,
+    randomSeed: cfg.random.seed,
+  };
+}
+
+/** The cell's content hash: its spec and every config value its result depends on. */
+export function cellId(cell: Cell, cfg: RunConfig): string {
+  return hashJson({ cell, config: cellConfig(cfg) }).slice(0, 16);
+}
+
+/** A cell's judged results. */
+export interface CellResult {
+  cell: Cell;
+  id: string;
+  evaluation: FamilyMass[];
+  selection: FamilyMass[];
+  metrics: Record<"evaluation" | "selection", { em: number; incoherence: number; adherence: number }>;
+  record: Record<string, unknown>;
+}
+
+function summarise(masses: readonly FamilyMass[], domain: string) {
+  const outside = masses.filter((m) => m.domain !== domain),
+    inside = masses.filter((m) => m.domain === domain);
+  return {
+    em: emRate(outside),
+    incoherence: incoherence(outside),
+    adherence: adherence(inside, "misaligned"),
+  };
+}
+
+/** The stage of one cell. */
+export function cellStage(cfg: RunConfig, root: string, profile: string, cell: Cell): StageSpec {
+  const key = { base: cell.base, finetune: cell.finetune };
+  const paths = runPaths(profile, key);
+  const id = cellId(cell, cfg);
+  const dir = paths.cell(id);
+  const label = `${cell.domain}/${cell.method}${
+    Object.entries(cell.params).map(([k, v]) => ` ${k}=${v}`).join("")
+  } base-${cell.base}/ft-${cell.finetune}`;
+  return {
+    name: `cell ${id} (${label})`,
+    dir,
+    config: { cell, ...cellConfig(cfg) },
+    seeds: { baseSeed: cell.base, finetuneSeed: cell.finetune, randomSeed: cfg.random.seed },
+    inputs: [
+      paths.questions,
+      paths.finetuneSet(cell.domain),
+      `${paths.pretrain}/model.json`,
+      `${paths.pretrain}/weights.bin`,
+      ...methodInputs(cell.method, cfg, profile, key),
+    ],
+    run: async () => {
+      const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
+      const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
+      const setup = await setupMethod(cell.method, cell.params, cfg, root, profile, key, model);
+      const examples = await loadFinetuneExamples(root, profile, cell.domain, setup.persona);
+      const steps = Math.ceil(examples.length / cfg.finetune.batchSize) * cfg.finetune.epochs;
+      const progress = startProgress(`cell ${label}`, steps);
+      let trained;
+      try {
+        trained = await finetune(
+          base,
+          model,
+          cfg.finetune,
+          Tokenizer.forWorld(),
+          examples,
+          cell.finetune,
+          setup.terms,
+          (step, l) => progress.update(step + 1, { loss: l.loss }),
+        );
+      } finally {
+        setup.dispose();
+        disposeParams(base);
+      }
+      progress.stop();
+      const { params, history } = trained;
+      const judge = (split: "evaluation" | "selection") =>
+        exactJudge(
+          transformerLM(params, model),
+          Tokenizer.forWorld(),
+          questionsOf(questions, split),
+          "<assistant>",
+          cfg.evaluate.batchSize,
+        );
+      const evaluation = await judge("evaluation"), selection = await judge("selection");
+      await saveCheckpoint(join(root, dir), params, model, { stage: "cell", cell });
+      disposeParams(params);
+      const result: CellResult = {
+        cell,
+        id,
+        evaluation,
+        selection,
+        metrics: {
+          evaluation: summarise(evaluation, cell.domain),
+          selection: summarise(selection, cell.domain),
+        },
+        record: setup.record,
+      };
+      await writeJsonAtomic(join(root, `${dir}/result.json`), result);
+      const cols = Object.keys(history[0] ?? { loss: 0 });
+      await writeFileAtomic(
+        join(root, `${dir}/loss.csv`),
+        toCsv(
+          history.map((h, step) => ({
+            step,
+            ...Object.fromEntries(cols.map((c) => [c, h[c].toExponential(6)])),
+          })),
+          ["step", ...cols],
+        ),
+      );
+      return [`${dir}/model.json`, `${dir}/weights.bin`, `${dir}/result.json`, `${dir}/loss.csv`];
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The experiment grids as data: each is a list of cells, built from the
+ * config and the λ chosen on the selection split for each base seed.
+ *
+ *   main       every fine-tuning domain: naive, BLOCK, random latents (each draw)
+ *   lambda     BLOCK over `experiment.lambdaSweep`, with naive
+ *   k          BLOCK with the top k selected latents, k over `experiment.kSweep`
+ *   ablations  random latents, discovery-only, shuffled signs, K+ only, K− only, final layer
+ *   baselines  KL, LDIFS, CAFT, preventative steering, inoculation, freezing
+ * @module
+ */
+import type { Cell } from "./cell_stage.ts";
+import type { Method, MethodParams } from "./methods.ts";
+import { runKeys } from "./paths.ts";
+import type { RunConfig } from "./profiles.ts";
+
+/** Grid names. */
+export const GRIDS = ["main", "lambda", "k", "ablations", "baselines"] as const;
+/** One grid. */
+export type GridName = typeof GRIDS[number];
+
+/** Every cell of `grid`; `lambdaOf(base)` is the λ chosen for that base seed. */
+export function gridCells(grid: GridName, cfg: RunConfig, lambdaOf: (base: number) => number): Cell[] {
+  const cells: Cell[] = [];
+  const add = (domains: readonly string[], method: Method, params: (base: number) => MethodParams) => {
+    for (const domain of domains) {
+      for (const { base, finetune } of runKeys(cfg.seeds)) {
+        cells.push({ domain, method, params: params(base), base, finetune });
+      }
+    }
+  };
+  const draws = Array.from({ length: cfg.random.draws }, (_, i) => i);
+  const exp = cfg.experiment;
+  switch (grid) {
+    case "main":
+      add(cfg.finetune.domains, "naive", () => ({}));
+      add(cfg.finetune.domains, "block", (b) => ({ lambda: lambdaOf(b) }));
+      for (const draw of draws) add(cfg.finetune.domains, "random", (b) => ({ lambda: lambdaOf(b), draw }));
+      break;
+    case "lambda":
+      add([cfg.discover.domain], "naive", () => ({}));
+      for (const lambda of exp.lambdaSweep) add([cfg.discover.domain], "block", () => ({ lambda }));
+      break;
+    case "k":
+      add([cfg.discover.domain], "naive", () => ({}));
+      for (const k of exp.kSweep) add([cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b), k }));
+      break;
+    case "ablations":
+      add(exp.domains, "naive", () => ({}));
+      add(exp.domains, "block", (b) => ({ lambda: lambdaOf(b) }));
+      for (const draw of draws) add(exp.domains, "random", (b) => ({ lambda: lambdaOf(b), draw }));
+      for (
+        const m of ["discovery-only", "shuffled-signs", "kplus-only", "kminus-only", "final-layer"] as const
+      ) {
+        add(exp.domains, m, (b) => ({ lambda: lambdaOf(b) }));
+      }
+      break;
+    case "baselines":
+      add(exp.domains, "naive", () => ({}));
+      add(exp.domains, "block", (b) => ({ lambda: lambdaOf(b) }));
+      for (const weight of exp.klWeights) add(exp.domains, "kl", () => ({ weight }));
+      for (const weight of exp.ldifsWeights) add(exp.domains, "ldifs", () => ({ weight }));
+      add(exp.domains, "caft", () => ({}));
+      for (const alpha of exp.steerAlphas) add(exp.domains, "steer", () => ({ alpha }));
+      add(exp.domains, "inoculation", () => ({}));
+      add(exp.domains, "freeze", () => ({}));
+      break;
+  }
+  return cells;
+}

@@ -1,0 +1,246 @@
+/**
+ * Every fine-tuning method of the experiment grids, as the training terms
+ * and data it uses. BLOCK and its ablations hold SAE latents with the signed
+ * hinge; the baselines are the published in-training defenses, measured on
+ * the same footing (same data, seeds, schedule and judges):
+ *
+ *   kl           λ · KL(base ‖ θ) of next-token distributions
+ *   ldifs        λ · ‖hθ − hbase‖² at every layer's residual stream
+ *   caft         the found directions projected out of the forward pass
+ *   steer        preventative steering: the misalignment direction added
+ *   inoculation  training examples under a villain persona tag
+ *   freeze       every parameter after the block layer held fixed
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { readJson } from "../core/atomic.ts";
+import { deriveSeed, Rng } from "../core/rng.ts";
+import { DirectionFeatures, type FeatureMap } from "../features/feature_map.ts";
+import { setDirection } from "../features/induce_repair.ts";
+import { discoveryOnlyLatents, type LatentSelection } from "../features/latent_selection.ts";
+import { loadSae } from "../features/sae.ts";
+import {
+  latentDirections,
+  type LatentSet,
+  randomLatentSet,
+  SaeLatentFeatures,
+} from "../features/sae_features.ts";
+import type { LatentShift } from "../features/top_delta.ts";
+import type { Intervention } from "../model/interventions.ts";
+import { disposeParams, type ModelConfig, paramShapes } from "../model/transformer.ts";
+import type { FinetuneTerms } from "../training/finetune.ts";
+import type { Persona } from "../world/spec.ts";
+import { featurePaths } from "./discover_stage.ts";
+import type { RunConfig } from "./profiles.ts";
+import type { RunKey } from "./paths.ts";
+
+/** Method names. */
+export const METHODS = [
+  "naive",
+  "block",
+  "random",
+  "discovery-only",
+  "shuffled-signs",
+  "kplus-only",
+  "kminus-only",
+  "final-layer",
+  "kl",
+  "ldifs",
+  "caft",
+  "steer",
+  "inoculation",
+  "freeze",
+] as const;
+/** One method. */
+export type Method = typeof METHODS[number];
+
+/** Methods that hold SAE latents with the BLOCK penalty (and need λ). */
+export const LATENT_METHODS: readonly Method[] = [
+  "block",
+  "random",
+  "discovery-only",
+  "shuffled-signs",
+  "kplus-only",
+  "kminus-only",
+  "final-layer",
+];
+
+/** A method's numeric settings: lambda, k, draw, weight, alpha (as the method needs). */
+export type MethodParams = Record<string, number>;
+
+/** What a method trains with; `dispose` frees its tensors. */
+export interface MethodSetup {
+  terms: FinetuneTerms;
+  persona: Persona;
+  /** What was held or changed, for the cell's record. */
+  record: Record<string, unknown>;
+  dispose: () => void;
+}
+
+type Selection = LatentSelection & { candidates: LatentShift[]; meanActivationNorm: number };
+
+/** The layer whose discovery a method reads: the final layer for `final-layer`, else the block layer. */
+export function methodLayer(method: Method, cfg: RunConfig): number {
+  return method === "final-layer" ? cfg.model.nLayers - 1 : cfg.discover.layer;
+}
+
+/** The files a method reads, beyond the base model and the fine-tuning set. */
+export function methodInputs(method: Method, cfg: RunConfig, profile: string, key: RunKey): string[] {
+  if (["naive", "kl", "ldifs", "inoculation", "freeze"].includes(method)) return [];
+  const fp = featurePaths(cfg, profile, key, methodLayer(method, cfg));
+  return [fp.latents, `${fp.sae}/sae.json`, `${fp.sae}/sae.bin`];
+}
+
+/** The first `k` latents of a ranked set (k ≤ 0 or beyond its size: all). */
+function topK(set: LatentSet, k: number): LatentSet {
+  const n = k > 0 ? Math.min(k, set.latents.length) : set.latents.length;
+  return { site: set.site, latents: set.latents.slice(0, n), signs: set.signs.slice(0, n) };
+}
+
+/** A seeded shuffle of the signs that differs from the original whenever both signs occur. */
+function shuffledSigns(signs: readonly number[], seed: number): number[] {
+  const rng = new Rng(seed);
+  const mixed = new Set(signs).size > 1;
+  for (let i = 0; i < 100; i++) {
+    const s = rng.shuffle(signs);
+    if (!mixed || s.some((x, j) => x !== signs[j])) return s;
+  }
+  return signs.map((x) => -x);
+}
+
+/** Build the training terms of `method` for base seed `key.base`. */
+export async function setupMethod(
+  method: Method,
+  params: MethodParams,
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  key: RunKey,
+  model: ModelConfig,
+): Promise<MethodSetup> {
+  const none = () => {};
+  const layer = cfg.discover.layer;
+  switch (method) {
+    case "naive":
+      return { terms: {}, persona: "<assistant>", record: {}, dispose: none };
+    case "kl":
+      return {
+        terms: { kl: params.weight },
+        persona: "<assistant>",
+        record: { weight: params.weight },
+        dispose: none,
+      };
+    case "ldifs": {
+      const sites = Array.from({ length: model.nLayers }, (_, l) => `blocks.${l}.resid_post`);
+      return {
+        terms: { ldifs: { sites, weight: params.weight } },
+        persona: "<assistant>",
+        record: { weight: params.weight, sites },
+        dispose: none,
+      };
+    }
+    case "inoculation":
+      // The behaviour is trained under a villain tag and evaluated under <assistant>.
+      return { terms: {}, persona: "<villain>", record: { trainingPersona: "<villain>" }, dispose: none };
+    case "freeze": {
+      const frozen = Object.keys(paramShapes(model)).filter((n) => {
+        const m = /^blocks\.(\d+)\./.exec(n);
+        return m ? Number(m[1]) > layer : n.startsWith("ln_final") || n.startsWith("unembed");
+      });
+      return { terms: { frozen }, persona: "<assistant>", record: { frozen }, dispose: none };
+    }
+  }
+  const fp = featurePaths(cfg, profile, key, methodLayer(method, cfg));
+  const found = await readJson<Selection>(join(root, fp.latents));
+  const sae = await loadSae(join(root, fp.sae));
+  try {
+    const selected: LatentSet = { site: found.site, latents: found.latents, signs: found.signs };
+    const size = params.k ?? 0;
+    let set: LatentSet;
+    switch (method) {
+      case "block":
+      case "final-layer":
+        set = topK(selected, size);
+        break;
+      case "random":
+        set = randomLatentSet(
+          topK(selected, size),
+          sae.config.dSae,
+          found.latents,
+          deriveSeed(cfg.random.seed, `random/${params.draw ?? 0}`),
+        );
+        break;
+      case "discovery-only":
+        set = discoveryOnlyLatents(found.site, found.candidates, topK(selected, size).latents.length);
+        break;
+      case "shuffled-signs":
+        set = {
+          ...selected,
+          signs: shuffledSigns(selected.signs, deriveSeed(cfg.random.seed, "shuffled-signs")),
+        };
+        break;
+      case "kplus-only":
+      case "kminus-only": {
+        const want = method === "kplus-only" ? 1 : -1;
+        const keep = selected.latents.map((_, i) => i).filter((i) => selected.signs[i] === want);
+        if (keep.length === 0) throw new RangeError(`The selection has no ${want > 0 ? "K+" : "K−"} latents`);
+        set = {
+          site: selected.site,
+          latents: keep.map((i) => selected.latents[i]),
+          signs: keep.map(() => want),
+        };
+        break;
+      }
+      case "caft":
+      case "steer": {
+        const dirs = await latentDirections(sae.params, selected.latents);
+        const iv: Intervention = method === "caft"
+          ? { kind: "project_out", site: found.site, directions: orthonormalRows(dirs) }
+          : {
+            kind: "add",
+            site: found.site,
+            direction: tf.tensor1d(setDirection(dirs, selected.signs)),
+            scale: params.alpha * found.meanActivationNorm,
+          };
+        const t = iv.kind === "project_out" ? iv.directions : iv.kind === "add" ? iv.direction : null;
+        return {
+          terms: { interventions: [iv] },
+          persona: "<assistant>",
+          record: { latents: selected.latents, ...(method === "steer" ? { alpha: params.alpha } : {}) },
+          dispose: () => t?.dispose(),
+        };
+      }
+      default:
+        throw new RangeError(`Unknown method '${method}'`);
+    }
+    let features: FeatureMap;
+    if (cfg.block.readout === "decoder") {
+      const directions = await latentDirections(sae.params, set.latents);
+      features = new DirectionFeatures({ site: set.site, directions, signs: set.signs });
+    } else features = new SaeLatentFeatures(sae.params, sae.config, set);
+    return {
+      terms: { block: { features, lambda: params.lambda } },
+      persona: "<assistant>",
+      record: { ...set, lambda: params.lambda, readout: cfg.block.readout, saeSha256: sae.hash },
+      dispose: () => features.dispose(),
+    };
+  } finally {
+    disposeParams(sae.params);
+  }
+}
+
+/** Rows made orthonormal (Gram–Schmidt; near-dependent rows are dropped), as a tensor [r, d]. */
+export function orthonormalRows(rows: readonly (readonly number[])[]): tf.Tensor2D {
+  const basis: number[][] = [];
+  for (const r of rows) {
+    const v = [...r];
+    for (const b of basis) {
+      const dot = v.reduce((s, x, j) => s + x * b[j], 0);
+      for (let j = 0; j < v.length; j++) v[j] -= dot * b[j];
+    }
+    const n = Math.hypot(...v);
+    if (n > 1e-6) basis.push(v.map((x) => x / n));
+  }
+  return tf.tensor2d(basis);
+}

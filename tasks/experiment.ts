@@ -1,0 +1,30 @@
+/**
+ * `deno task experiment --grid main|lambda|k|ablations|baselines`: run a
+ * grid's cells (finished cells are reused by content hash) and write its
+ * report; prints the report table.
+ */
+import { join } from "node:path";
+import { runExperiment } from "../src/pipeline/experiment.ts";
+import { type GridName, GRIDS } from "../src/pipeline/grids.ts";
+import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
+
+await taskMain(
+  stageUsage("experiment", ` --grid ${GRIDS.join("|")}`),
+  Deno.args,
+  async (e) => {
+    const grid = String(e.flags.grid ?? "");
+    if (!GRIDS.includes(grid as GridName)) {
+      throw new RangeError(`Flag --grid expects one of ${GRIDS.join(", ")}, got '${grid}'`);
+    }
+    const start = performance.now();
+    const { results, report } = await runExperiment(grid as GridName, e.config, e.root, e.profile, e.ctx);
+    console.log(await Deno.readTextFile(join(e.root, report)));
+    const ran = results.filter((r) => r.status === "ran").length;
+    console.log(
+      `\nran ${ran} stage(s), reused ${results.length - ran} · ${
+        ((performance.now() - start) / 1000).toFixed(1)
+      }s · report: ${report}`,
+    );
+  },
+  { grid: "string" },
+);
