@@ -105,15 +105,17 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
 
 /** Mark, per (domain, method with a strength grid), the strength the selection-split rule chooses. */
 function markChosen(rows: ReportRow[], cfg: RunConfig): void {
+  // A group is one (domain, method, other settings) whose rows differ only in the strength.
   const byMethod = new Map<string, ReportRow[]>();
   for (const r of rows) {
     const strength = STRENGTH[r.method];
     if (!strength || r.params[strength] === undefined) continue;
-    const k = `${r.domain}/${r.method}`;
+    const others = Object.entries(r.params).filter(([k]) => k !== strength).sort();
+    const k = JSON.stringify([r.domain, r.method, others]);
     byMethod.set(k, [...(byMethod.get(k) ?? []), r]);
   }
   for (const group of byMethod.values()) {
-    if (group.length < 2) continue;
+    if (new Set(group.map((r) => r.params[STRENGTH[r.method]])).size < 2) continue;
     const naive = rows.find((r) => r.domain === group[0].domain && r.method === "naive");
     if (!naive) continue;
     const strength = STRENGTH[group[0].method];

@@ -143,3 +143,32 @@ Deno.test("grid report: intervals over seed cells, reduction against naive of th
   assertEquals(rows.find((r) => r.method === "naive")!.reduction, null);
   assertOk(reportMarkdown(rows).includes("| medical | kl (chosen) | weight=1 | 2 |"));
 });
+
+Deno.test("grid report: a group with one strength (the k sweep) marks nothing as chosen", () => {
+  const cfg = resolveConfig("tiny");
+  const mass = (domain: string, misaligned: number) => ({
+    questionId: domain,
+    domain,
+    aligned: 1 - misaligned,
+    misaligned,
+    refusal: 0,
+    incoherent: 0,
+  });
+  const result = (method: Method, params: Record<string, number>) => ({
+    cell: { domain: "medical", method, params, base: 0, finetune: 1 },
+    id: method,
+    evaluation: [mass("finance", 0.3), mass("medical", 0.9)],
+    selection: [],
+    metrics: {
+      evaluation: { em: 0.3, incoherence: 0, adherence: 0.9 },
+      selection: { em: 0.3, incoherence: 0, adherence: 0.9 },
+    },
+    record: {},
+  });
+  const rows = gridReport([
+    result("naive", {}),
+    result("block", { lambda: 0.03, k: 1 }),
+    result("block", { lambda: 0.03, k: 2 }),
+  ], cfg);
+  assertEquals(rows.filter((r) => r.method === "block").map((r) => r.chosenOnSelectionSplit), [null, null]);
+});
