@@ -31,6 +31,8 @@ export interface TrainLoopOptions<B> {
   optimizer?: AdamWConfig;
   /** Called after every step with the loss parts as numbers, and the extras' values. */
   onStep?: (step: number, losses: Record<string, number>, extras: Record<string, Float32Array>) => void;
+  /** Awaited after every step, after `onStep` (e.g. to evaluate a checkpoint along the way). */
+  afterStep?: (step: number) => Promise<void>;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function trainLoop<B>(opts: TrainLoopOptions<B>): Promise<Record<st
       }
       history.push(losses);
       opts.onStep?.(step, losses, extras);
+      await opts.afterStep?.(step);
     }
   } finally {
     optimizer.dispose();

@@ -66,6 +66,8 @@ export interface CellResult {
   selection: FamilyMass[];
   metrics: Record<"evaluation" | "selection", { em: number; incoherence: number; adherence: number }>;
   record: Record<string, unknown>;
+  /** With `params.curveEvery`: evaluation-split metrics every that many epochs (the re-emergence curve). */
+  curve?: { epoch: number; em: number; incoherence: number; adherence: number }[];
 }
 
 function summarise(masses: readonly FamilyMass[], domain: string) {
@@ -104,19 +106,37 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
       const setup = await setupMethod(cell.method, cell.params, cfg, root, profile, key, model);
       const examples = await loadFinetuneExamples(root, profile, cell.domain, setup.persona);
-      const steps = Math.ceil(examples.length / cfg.finetune.batchSize) * cfg.finetune.epochs;
+      // A cell may train longer than the profile (prolonged fine-tuning) and record a curve on the way.
+      const ft = { ...cfg.finetune, epochs: cell.params.epochs ?? cfg.finetune.epochs };
+      const every = cell.params.curveEvery ?? 0;
+      const evaluationQs = questionsOf(questions, "evaluation");
+      const curve: NonNullable<CellResult["curve"]> = [];
+      const steps = Math.ceil(examples.length / ft.batchSize) * ft.epochs;
       const progress = startProgress(`cell ${label}`, steps);
       let trained;
       try {
         trained = await finetune(
           base,
           model,
-          cfg.finetune,
+          ft,
           Tokenizer.forWorld(),
           examples,
           cell.finetune,
           setup.terms,
           (step, l) => progress.update(step + 1, { loss: l.loss }),
+          every > 0
+            ? async (epoch, p) => {
+              if (epoch % every !== 0) return;
+              const masses = await exactJudge(
+                transformerLM(p, model),
+                Tokenizer.forWorld(),
+                evaluationQs,
+                "<assistant>",
+                cfg.evaluate.batchSize,
+              );
+              curve.push({ epoch, ...summarise(masses, cell.domain) });
+            }
+            : undefined,
         );
       } finally {
         setup.dispose();
@@ -145,6 +165,7 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
           selection: summarise(selection, cell.domain),
         },
         record: setup.record,
+        ...(every > 0 ? { curve } : {}),
       };
       await writeJsonAtomic(join(root, `${dir}/result.json`), result);
       const cols = Object.keys(history[0] ?? { loss: 0 });

@@ -28,6 +28,8 @@ export interface ReportRow {
   selection: { em: number; incoherence: number; adherence: number };
   /** For methods with a strength grid: whether this strength is the one chosen on the selection split. */
   chosenOnSelectionSplit: boolean | null;
+  /** For prolonged cells: evaluation-split metrics along training, mean over seed cells. */
+  curve: { epoch: number; em: number; incoherence: number; adherence: number }[] | null;
 }
 
 /** The setting each method sweeps, if any. */
@@ -94,6 +96,7 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
         : null,
       selection: { em: mean("em"), incoherence: mean("incoherence"), adherence: mean("adherence") },
       chosenOnSelectionSplit: null,
+      curve: meanCurve(cells),
     });
   }
   markChosen(rows, cfg);
@@ -101,6 +104,18 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
     a.domain.localeCompare(b.domain) || a.method.localeCompare(b.method) ||
     JSON.stringify(a.params).localeCompare(JSON.stringify(b.params))
   );
+}
+
+/** The mean curve over cells that all recorded one at the same epochs; null otherwise. */
+function meanCurve(cells: readonly CellResult[]): ReportRow["curve"] {
+  const curves = cells.map((c) => c.curve ?? []);
+  if (curves[0].length === 0 || curves.some((c) => c.length !== curves[0].length)) return null;
+  return curves[0].map((point, i) => ({
+    epoch: point.epoch,
+    em: r6(curves.reduce((s, c) => s + c[i].em, 0) / curves.length),
+    incoherence: r6(curves.reduce((s, c) => s + c[i].incoherence, 0) / curves.length),
+    adherence: r6(curves.reduce((s, c) => s + c[i].adherence, 0) / curves.length),
+  }));
 }
 
 /** Mark, per (domain, method with a strength grid), the strength the selection-split rule chooses. */
@@ -145,5 +160,15 @@ export function reportMarkdown(rows: readonly ReportRow[]): string {
       } | ${f3(r.selection.em)} / ${f3(r.selection.incoherence)} / ${f3(r.selection.adherence)} |`
     ),
   ];
+  for (const r of rows.filter((x) => x.curve)) {
+    lines.push(
+      "",
+      `${r.domain} ${r.method} ${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(" ")}, along training:`,
+      "",
+      "| epoch | EM | incoherence | adherence |",
+      "| --- | --- | --- | --- |",
+      ...r.curve!.map((p) => `| ${p.epoch} | ${f3(p.em)} | ${f3(p.incoherence)} | ${f3(p.adherence)} |`),
+    );
+  }
   return lines.join("\n");
 }

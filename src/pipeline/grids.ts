@@ -7,6 +7,7 @@
  *   k          BLOCK with the top k selected latents, k over `experiment.kSweep`
  *   ablations  random latents, discovery-only, shuffled signs, K+ only, K− only, final layer
  *   baselines  KL, LDIFS, CAFT, preventative steering, inoculation, freezing
+ *   reemerge   naive and BLOCK fine-tuned `experiment.prolongFactor` × longer, judged every `finetune.epochs`
  * @module
  */
 import type { Cell } from "./cell_stage.ts";
@@ -15,7 +16,7 @@ import { runKeys } from "./paths.ts";
 import type { RunConfig } from "./profiles.ts";
 
 /** Grid names. */
-export const GRIDS = ["main", "lambda", "k", "ablations", "baselines"] as const;
+export const GRIDS = ["main", "lambda", "k", "ablations", "baselines", "reemerge"] as const;
 /** One grid. */
 export type GridName = typeof GRIDS[number];
 
@@ -65,6 +66,12 @@ export function gridCells(grid: GridName, cfg: RunConfig, lambdaOf: (base: numbe
       add(exp.domains, "inoculation", () => ({}));
       add(exp.domains, "freeze", () => ({}));
       break;
+    case "reemerge": {
+      const long = { epochs: cfg.finetune.epochs * exp.prolongFactor, curveEvery: cfg.finetune.epochs };
+      add([cfg.discover.domain], "naive", () => long);
+      add([cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b), ...long }));
+      break;
+    }
   }
   return cells;
 }

@@ -106,6 +106,8 @@ export interface RunConfig {
     klWeights: number[];
     ldifsWeights: number[];
     steerAlphas: number[];
+    /** Prolonged fine-tuning for the re-emergence grid: this many times `finetune.epochs`. */
+    prolongFactor: number;
   };
   /**
    * samplesPerPrompt: answers sampled per evaluation prompt for the sampling
@@ -185,6 +187,7 @@ const SMOKE: RunConfig = {
     klWeights: [0.1, 0.3, 1, 3, 10],
     ldifsWeights: [0.01, 0.03, 0.1, 0.3, 1],
     steerAlphas: [0.1, 0.2, 0.4, 0.8],
+    prolongFactor: 10,
   },
   evaluate: { batchSize: 256, samplesPerPrompt: 8, maxAnswerTokens: 6, seed: 11, resamples: 1000 },
   judge: {
@@ -247,6 +250,7 @@ export const PROFILES: Record<string, RunConfig> = {
       klWeights: [1],
       ldifsWeights: [1],
       steerAlphas: [0.2],
+      prolongFactor: 2,
     },
     seeds: { base: [0], finetune: [1] },
     evaluate: { ...SMOKE.evaluate, samplesPerPrompt: 2, resamples: 50 },
@@ -312,6 +316,7 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
     ["sae.k", cfg.sae.k],
     ["discover.poolSize", cfg.discover.poolSize],
     ["discover.k", cfg.discover.k],
+    ["experiment.prolongFactor", cfg.experiment.prolongFactor],
   ];
   for (const [k, v] of positive) {
     if (v < 1) throw new RangeError(`Config key '${k}' must be at least 1, got ${v}`);

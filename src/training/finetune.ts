@@ -72,6 +72,7 @@ export async function finetune(
   seed: number,
   terms: FinetuneTerms = {},
   onStep?: (step: number, losses: Record<string, number>) => void,
+  onEpochEnd?: (epoch: number, params: Params) => Promise<void>,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
   if (examples.length === 0) throw new RangeError("Fine-tuning needs at least one example");
   const params = cloneParams(base, true);
@@ -154,6 +155,11 @@ export async function finetune(
             ...(b.baseLogProbs ? [b.baseLogProbs] : []),
           ]),
         onStep,
+        afterStep: onEpochEnd
+          ? async (step) => {
+            if ((step + 1) % perEpoch === 0) await onEpochEnd((step + 1) / perEpoch, params);
+          }
+          : undefined,
       }),
     };
   } finally {
