@@ -91,3 +91,33 @@ Deno.test("frozen parameters keep the base's values; KL, LDIFS and training-only
   assertEquals(tf.memory().numTensors, before, "fine-tuning with terms leaked tensors");
   disposeParams(base);
 });
+
+Deno.test("onEpochEnd is awaited once per epoch with the params being trained", async () => {
+  await initBackend("wasm");
+  const tokenizer = Tokenizer.forWorld();
+  const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
+  const base = initParams(model, 5);
+  const examples = allQuestions().filter((x) => x.domain === "medical").slice(0, 6)
+    .map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const seen: number[] = [];
+  let trainedRef: unknown = null;
+  const { params } = await finetune(
+    base,
+    model,
+    { epochs: 3, batchSize: 4, lr: 1e-2, warmupSteps: 1 },
+    tokenizer,
+    examples,
+    1,
+    {},
+    undefined,
+    async (epoch, p) => {
+      await Promise.resolve();
+      seen.push(epoch);
+      trainedRef = p;
+    },
+  );
+  assertEquals(seen, [1, 2, 3]);
+  assertOk(trainedRef === params);
+  disposeParams(params);
+  disposeParams(base);
+});
