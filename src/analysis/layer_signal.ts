@@ -27,7 +27,7 @@ export async function layerSignal(
     throw new RangeError(`One direction per layer is needed (${model.nLayers}), got ${directions.length}`);
   }
   const out: Record<string, number[]> = {};
-  for (const [name, params] of Object.entries(models)) out[name] = [];
+  for (const name of Object.keys(models)) out[name] = [];
   for (let layer = 0; layer < model.nLayers; layer++) {
     const site = `blocks.${layer}.resid_post`;
     const d = directions[layer];

@@ -163,7 +163,9 @@ export function reportMarkdown(rows: readonly ReportRow[]): string {
   for (const r of rows.filter((x) => x.curve)) {
     lines.push(
       "",
-      `${r.domain} ${r.method} ${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(" ")}, along training:`,
+      `${r.domain} ${r.method} ${
+        Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(" ")
+      }, along training:`,
       "",
       "| epoch | EM | incoherence | adherence |",
       "| --- | --- | --- | --- |",
