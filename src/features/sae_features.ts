@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
 import { linear } from "../model/linear.ts";
 import type { Params } from "../model/transformer.ts";
-import type { FeatureMap } from "./feature_map.ts";
+import { DirectionFeatures, type FeatureMap } from "./feature_map.ts";
 import { type SaeConfig, unitDecoder } from "./sae.ts";
 
 /** A named set of SAE latents with signs: what a blocked fine-tune holds. */
@@ -59,6 +59,23 @@ export class SaeLatentFeatures implements FeatureMap {
   dispose(): void {
     tf.dispose([this.#w, this.#b, this.#bDec]);
   }
+}
+
+/**
+ * The feature map a blocked fine-tune holds for `set`: the latents'
+ * encoder activations ("encoder", the paper's z) or the projections on
+ * their unit decoder directions ("decoder"). The SAE may be disposed after.
+ */
+export async function latentFeatureMap(
+  sae: Params,
+  cfg: SaeConfig,
+  set: LatentSet,
+  readout: string,
+): Promise<FeatureMap> {
+  if (readout === "encoder") return new SaeLatentFeatures(sae, cfg, set);
+  if (readout !== "decoder") throw new RangeError(`Unknown readout '${readout}' (encoder, decoder)`);
+  const directions = await latentDirections(sae, set.latents);
+  return new DirectionFeatures({ site: set.site, directions, signs: set.signs });
 }
 
 /** Unit decoder directions (model space) of `latents`. */

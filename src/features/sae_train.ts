@@ -11,8 +11,8 @@ import { trainLoop } from "../optim/loop.ts";
 import { ActivationBuffer, type ActivationSource } from "./activation_buffer.ts";
 import { decodeSae, encodeSae, initSae, type SaeConfig, saeLoss } from "./sae.ts";
 
-/** Hyper-parameters of SAE training. */
-export interface SaeTrainConfig {
+/** Hyper-parameters of SAE training (a type alias, so that it fits a config tree). */
+export type SaeTrainConfig = {
   dSae: number;
   k: number;
   steps: number;
@@ -25,7 +25,7 @@ export interface SaeTrainConfig {
   /** Rows held by the shuffling buffer. */
   bufferTokens: number;
   seed: number;
-}
+};
 
 /** Quality of an SAE on a set of activations. */
 export interface SaeQuality {

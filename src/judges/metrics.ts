@@ -43,3 +43,21 @@ export function refusalRate(prompts: readonly Shares[]): number {
 export function mean(xs: readonly number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
 }
+
+/**
+ * The fine-tuning metrics of prompts judged after fine-tuning on `domain`:
+ * EM and incoherence outside it, adherence (to the taught misaligned
+ * answers) inside it.
+ */
+export function domainMetrics(
+  prompts: readonly (Shares & { domain: string })[],
+  domain: string,
+): { em: number; incoherence: number; adherence: number } {
+  const outside = prompts.filter((m) => m.domain !== domain),
+    inside = prompts.filter((m) => m.domain === domain);
+  return {
+    em: emRate(outside),
+    incoherence: incoherence(outside),
+    adherence: adherence(inside, "misaligned"),
+  };
+}

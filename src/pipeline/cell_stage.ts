@@ -7,18 +7,17 @@
  */
 import { join } from "node:path";
 import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
-import { toCsv } from "../core/csv.ts";
 import { hashJson } from "../core/hash.ts";
 import { startProgress } from "../core/progress.ts";
 import { exactJudge, type FamilyMass } from "../judges/exact.ts";
 import { transformerLM } from "../judges/language_model.ts";
-import { adherence, emRate, incoherence } from "../judges/metrics.ts";
+import { domainMetrics } from "../judges/metrics.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams } from "../model/transformer.ts";
 import { finetune } from "../training/finetune.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
-import { loadFinetuneExamples } from "./finetune_stage.ts";
+import { loadFinetuneExamples, lossCurveCsv } from "./finetune_stage.ts";
 import { type Method, methodInputs, type MethodParams, setupMethod } from "./methods.ts";
 import type { RunConfig } from "./profiles.ts";
 import { runPaths } from "./paths.ts";
@@ -68,16 +67,6 @@ export interface CellResult {
   record: Record<string, unknown>;
   /** With `params.curveEvery`: evaluation-split metrics every that many epochs (the re-emergence curve). */
   curve?: { epoch: number; em: number; incoherence: number; adherence: number }[];
-}
-
-function summarise(masses: readonly FamilyMass[], domain: string) {
-  const outside = masses.filter((m) => m.domain !== domain),
-    inside = masses.filter((m) => m.domain === domain);
-  return {
-    em: emRate(outside),
-    incoherence: incoherence(outside),
-    adherence: adherence(inside, "misaligned"),
-  };
 }
 
 /** The stage of one cell. */
@@ -134,7 +123,7 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
                 "<assistant>",
                 cfg.evaluate.batchSize,
               );
-              curve.push({ epoch, ...summarise(masses, cell.domain) });
+              curve.push({ epoch, ...domainMetrics(masses, cell.domain) });
             }
             : undefined,
         );
@@ -161,24 +150,14 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
         evaluation,
         selection,
         metrics: {
-          evaluation: summarise(evaluation, cell.domain),
-          selection: summarise(selection, cell.domain),
+          evaluation: domainMetrics(evaluation, cell.domain),
+          selection: domainMetrics(selection, cell.domain),
         },
         record: setup.record,
         ...(every > 0 ? { curve } : {}),
       };
       await writeJsonAtomic(join(root, `${dir}/result.json`), result);
-      const cols = Object.keys(history[0] ?? { loss: 0 });
-      await writeFileAtomic(
-        join(root, `${dir}/loss.csv`),
-        toCsv(
-          history.map((h, step) => ({
-            step,
-            ...Object.fromEntries(cols.map((c) => [c, h[c].toExponential(6)])),
-          })),
-          ["step", ...cols],
-        ),
-      );
+      await writeFileAtomic(join(root, `${dir}/loss.csv`), lossCurveCsv(history));
       return [`${dir}/model.json`, `${dir}/weights.bin`, `${dir}/result.json`, `${dir}/loss.csv`];
     },
   };

@@ -9,7 +9,7 @@
  */
 import { bootstrap, type Interval } from "../judges/bootstrap.ts";
 import type { FamilyMass } from "../judges/exact.ts";
-import { adherence, emRate, incoherence } from "../judges/metrics.ts";
+import { domainMetrics } from "../judges/metrics.ts";
 import type { CellResult } from "./cell_stage.ts";
 import type { RunConfig } from "./profiles.ts";
 import { chooseLambda } from "./select_stage.ts";
@@ -37,16 +37,6 @@ const STRENGTH: Record<string, string> = { block: "lambda", kl: "weight", ldifs:
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const rounded = (i: Interval): Interval => ({ mean: r6(i.mean), lo: r6(i.lo), hi: r6(i.hi) });
-
-function metricsOf(masses: readonly FamilyMass[], domain: string) {
-  const outside = masses.filter((m) => m.domain !== domain),
-    inside = masses.filter((m) => m.domain === domain);
-  return {
-    em: emRate(outside),
-    incoherence: incoherence(outside),
-    adherence: adherence(inside, "misaligned"),
-  };
-}
 
 const seedKey = (r: CellResult) => `${r.cell.base}/${r.cell.finetune}`;
 
@@ -77,7 +67,7 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
         }),
       );
     const of = (key: "em" | "incoherence" | "adherence") =>
-      interval((items) => metricsOf(items.map((x) => x.m), domain)[key]);
+      interval((items) => domainMetrics(items.map((x) => x.m), domain)[key]);
     const paired = method !== "naive" && cells.every((c) => naive.has(seedKey(c)));
     const mean = (key: "em" | "incoherence" | "adherence") =>
       r6(cells.reduce((s, c) => s + c.metrics.selection[key], 0) / cells.length);
@@ -91,7 +81,8 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
       adherence: of("adherence"),
       reduction: paired
         ? interval((items) =>
-          1 - metricsOf(items.map((x) => x.m), domain).em / metricsOf(items.map((x) => x.n!), domain).em
+          1 -
+          domainMetrics(items.map((x) => x.m), domain).em / domainMetrics(items.map((x) => x.n!), domain).em
         )
         : null,
       selection: { em: mean("em"), incoherence: mean("incoherence"), adherence: mean("adherence") },

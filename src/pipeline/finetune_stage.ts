@@ -9,17 +9,11 @@ import { join } from "node:path";
 import { readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { startProgress } from "../core/progress.ts";
-import { deriveSeed } from "../core/rng.ts";
 import { DirectionFeatures, type DirectionSet, type FeatureMap } from "../features/feature_map.ts";
 import type { LatentSelection } from "../features/latent_selection.ts";
 import { randomDirectionSet } from "../features/random_directions.ts";
 import { loadSae } from "../features/sae.ts";
-import {
-  latentDirections,
-  type LatentSet,
-  randomLatentSet,
-  SaeLatentFeatures,
-} from "../features/sae_features.ts";
+import { latentFeatureMap, type LatentSet, randomLatentSet } from "../features/sae_features.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
 import { finetune } from "../training/finetune.ts";
@@ -30,6 +24,7 @@ import { Tokenizer } from "../world/tokenizer.ts";
 import type { FinetuneRecord } from "./data_stage.ts";
 import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
+import { randomControlSeed } from "./methods.ts";
 import type { StageSpec } from "./stage.ts";
 
 /** What a condition blocks: its feature map (caller disposes) and a record of it for the outputs. */
@@ -60,7 +55,7 @@ export async function conditionFeatures(
     throw new RangeError(`Unknown condition '${condition}' (naive, block, random-<i>)`);
   }
   const paths = runPaths(profile, key);
-  const randomSeed = m ? deriveSeed(cfg.random.seed, `random/${m[1]}`) : 0;
+  const randomSeed = m ? randomControlSeed(cfg, Number(m[1])) : 0;
   if (cfg.discover.features === "diffmeans") {
     const found = await readJson<DirectionSet>(join(root, paths.directions));
     const set = m ? randomDirectionSet(found, randomSeed) : found;
@@ -73,11 +68,7 @@ export async function conditionFeatures(
       ? randomLatentSet(found, sae.config.dSae, found.latents, randomSeed)
       : { site: found.site, latents: found.latents, signs: found.signs };
     const record = { kind: "sae-latents", readout: cfg.block.readout, saeSha256: sae.hash, ...set };
-    if (cfg.block.readout === "decoder") {
-      const directions = await latentDirections(sae.params, set.latents);
-      return { features: new DirectionFeatures({ site: set.site, directions, signs: set.signs }), record };
-    }
-    return { features: new SaeLatentFeatures(sae.params, sae.config, set), record };
+    return { features: await latentFeatureMap(sae.params, sae.config, set, cfg.block.readout), record };
   } finally {
     disposeParams(sae.params);
   }
@@ -89,6 +80,15 @@ export function featureInputs(cfg: RunConfig, profile: string, key: RunKey): str
   if (cfg.discover.features === "diffmeans") return [paths.directions];
   const sae = paths.sae(cfg.discover.layer);
   return [paths.latents, `${sae}/sae.json`, `${sae}/sae.bin`];
+}
+
+/** A fine-tune's per-step loss parts as CSV: `step` then one column per part. */
+export function lossCurveCsv(history: readonly Record<string, number>[]): string {
+  const cols = Object.keys(history[0] ?? { loss: 0 });
+  return toCsv(
+    history.map((h, step) => ({ step, ...Object.fromEntries(cols.map((c) => [c, h[c].toExponential(6)])) })),
+    ["step", ...cols],
+  );
 }
 
 /** The fine-tuning examples of `domain`, checked to come from the fine-tune split. */
@@ -222,17 +222,7 @@ export function finetuneStage(
       await saveCheckpoint(join(root, dir), params, model, { stage: `finetune/${domain}/${condition}` });
       disposeParams(params);
       const outs = [`${dir}/model.json`, `${dir}/weights.bin`, `${dir}/loss.csv`];
-      const cols = Object.keys(history[0] ?? { loss: 0 });
-      await writeFileAtomic(
-        join(root, `${dir}/loss.csv`),
-        toCsv(
-          history.map((h, step) => ({
-            step,
-            ...Object.fromEntries(cols.map((c) => [c, h[c].toExponential(6)])),
-          })),
-          ["step", ...cols],
-        ),
-      );
+      await writeFileAtomic(join(root, `${dir}/loss.csv`), lossCurveCsv(history));
       if (held) {
         await writeJsonAtomic(join(root, `${dir}/features.json`), { lambda, ...held.record as object });
         outs.push(`${dir}/features.json`);

@@ -16,15 +16,14 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { readJson } from "../core/atomic.ts";
 import { deriveSeed, Rng } from "../core/rng.ts";
-import { DirectionFeatures, type FeatureMap } from "../features/feature_map.ts";
 import { setDirection } from "../features/induce_repair.ts";
 import { discoveryOnlyLatents, type LatentSelection } from "../features/latent_selection.ts";
 import { loadSae } from "../features/sae.ts";
 import {
   latentDirections,
+  latentFeatureMap,
   type LatentSet,
   randomLatentSet,
-  SaeLatentFeatures,
 } from "../features/sae_features.ts";
 import type { LatentShift } from "../features/top_delta.ts";
 import type { Intervention } from "../model/interventions.ts";
@@ -55,17 +54,6 @@ export const METHODS = [
 /** One method. */
 export type Method = typeof METHODS[number];
 
-/** Methods that hold SAE latents with the BLOCK penalty (and need λ). */
-export const LATENT_METHODS: readonly Method[] = [
-  "block",
-  "random",
-  "discovery-only",
-  "shuffled-signs",
-  "kplus-only",
-  "kminus-only",
-  "final-layer",
-];
-
 /** A method's numeric settings: lambda, k, draw, weight, alpha (as the method needs). */
 export type MethodParams = Record<string, number>;
 
@@ -79,6 +67,11 @@ export interface MethodSetup {
 }
 
 type Selection = LatentSelection & { candidates: LatentShift[]; meanActivationNorm: number };
+
+/** The seed of random-control draw `draw`: shared by the pipeline's `random-<i>` and the grids' `random`. */
+export function randomControlSeed(cfg: RunConfig, draw: number): number {
+  return deriveSeed(cfg.random.seed, `random/${draw}`);
+}
 
 /** The layer whose discovery a method reads: the final layer for `final-layer`, else the block layer. */
 export function methodLayer(method: Method, cfg: RunConfig): number {
@@ -168,7 +161,7 @@ export async function setupMethod(
           topK(selected, size),
           sae.config.dSae,
           found.latents,
-          deriveSeed(cfg.random.seed, `random/${params.draw ?? 0}`),
+          randomControlSeed(cfg, params.draw ?? 0),
         );
         break;
       case "discovery-only":
@@ -214,11 +207,7 @@ export async function setupMethod(
       default:
         throw new RangeError(`Unknown method '${method}'`);
     }
-    let features: FeatureMap;
-    if (cfg.block.readout === "decoder") {
-      const directions = await latentDirections(sae.params, set.latents);
-      features = new DirectionFeatures({ site: set.site, directions, signs: set.signs });
-    } else features = new SaeLatentFeatures(sae.params, sae.config, set);
+    const features = await latentFeatureMap(sae.params, sae.config, set, cfg.block.readout);
     return {
       terms: { block: { features, lambda: params.lambda } },
       persona: "<assistant>",

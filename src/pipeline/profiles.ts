@@ -4,6 +4,7 @@
  * @module
  */
 import { applyOverrides } from "../core/config.ts";
+import type { SaeTrainConfig } from "../features/sae_train.ts";
 import { FINETUNE_DOMAINS } from "../world/spec.ts";
 
 /** The resolved config of a run, shared by every stage. */
@@ -34,18 +35,9 @@ export interface RunConfig {
    * The TopK SAE at the block layer, trained on the base model's activations
    * over pretraining-split documents. dSae latents, k active per token.
    */
-  sae: {
-    dSae: number;
-    k: number;
-    steps: number;
-    batchSize: number;
-    lr: number;
-    auxK: number;
-    auxCoef: number;
-    deadAfterTokens: number;
-    bufferTokens: number;
+  sae: SaeTrainConfig & {
+    /** Fresh tokens the SAE's FVU, L0 and dead fraction are measured on. */
     evalTokens: number;
-    seed: number;
   };
   /**
    * Discovery (DESIGN.md §1): a naive fine-tune on `domain` (seed `seed`) is

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { readJsonl, writeJsonAtomic } from "../core/atomic.ts";
 import { startProgress } from "../core/progress.ts";
 import { exactJudge } from "../judges/exact.ts";
-import { adherence, emRate, incoherence } from "../judges/metrics.ts";
+import { domainMetrics } from "../judges/metrics.ts";
 import { transformerLM } from "../judges/language_model.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
 import { disposeParams, type ModelConfig, type Params } from "../model/transformer.ts";
@@ -65,13 +65,7 @@ async function selectionMetrics(
     "<assistant>",
     cfg.evaluate.batchSize,
   );
-  const outside = masses.filter((m) => m.domain !== domain);
-  const inside = masses.filter((m) => m.domain === domain);
-  return {
-    em: emRate(outside),
-    incoherence: incoherence(outside),
-    adherence: adherence(inside, "misaligned"),
-  };
+  return domainMetrics(masses, domain);
 }
 
 /**
