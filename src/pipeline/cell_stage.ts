@@ -100,6 +100,8 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
       const every = cell.params.curveEvery ?? 0;
       const evaluationQs = questionsOf(questions, "evaluation");
       const curve: NonNullable<CellResult["curve"]> = [];
+      // The curve's last point is the trained model: its verdicts are kept, not judged twice.
+      let finalEvaluation: FamilyMass[] | null = null;
       const steps = Math.ceil(examples.length / ft.batchSize) * ft.epochs;
       const progress = startProgress(`cell ${label}`, steps);
       let trained;
@@ -124,6 +126,7 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
                 cfg.evaluate.batchSize,
               );
               curve.push({ epoch, ...domainMetrics(masses, cell.domain) });
+              if (epoch === ft.epochs) finalEvaluation = masses;
             }
             : undefined,
         );
@@ -141,7 +144,7 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
           "<assistant>",
           cfg.evaluate.batchSize,
         );
-      const evaluation = await judge("evaluation"), selection = await judge("selection");
+      const evaluation = finalEvaluation ?? await judge("evaluation"), selection = await judge("selection");
       await saveCheckpoint(join(root, dir), params, model, { stage: "cell", cell });
       disposeParams(params);
       const result: CellResult = {
