@@ -11,6 +11,12 @@ export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
   else assert.deepStrictEqual(actual, expected, msg);
 }
 
+/** Not deeply strictly equal. */
+export function assertNotEquals<T>(actual: T, expected: T, msg?: string): void {
+  if (msg === undefined) assert.notDeepStrictEqual(actual, expected);
+  else assert.notDeepStrictEqual(actual, expected, msg);
+}
+
 /** Truthiness. */
 export function assertOk(value: unknown, msg?: string): asserts value {
   if (msg === undefined) assert.ok(value);

@@ -90,6 +90,7 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
       `${paths.pretrain}/weights.bin`,
       ...methodInputs(cell.method, cfg, profile, key),
     ],
+    code: import.meta.url,
     run: async () => {
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));

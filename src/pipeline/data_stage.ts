@@ -31,6 +31,7 @@ export function dataStage(cfg: RunConfig, root: string, profile: string): StageS
     config: { data: cfg.data, splitFractions: DEFAULT_SPLIT_FRACTIONS },
     seeds: { splitSeed: cfg.data.splitSeed, dataSeed: cfg.data.dataSeed },
     inputs: [],
+    code: import.meta.url,
     run: async () => {
       const questions = assignSplits(allQuestions(), cfg.data.splitSeed);
       const tokenizer = Tokenizer.forWorld();

@@ -135,6 +135,7 @@ export function discoverStage(
       `${saeDir}/sae.json`,
       `${saeDir}/sae.bin`,
     ],
+    code: import.meta.url,
     run: async () => {
       const questions = discoveryQuestions(await readJsonl<SplitQuestion>(join(root, paths.questions)), cfg);
       const base = await loadCheckpoint(join(root, paths.pretrain));

@@ -28,6 +28,7 @@ export function discoveryModelStage(cfg: RunConfig, root: string, profile: strin
       `${paths.pretrain}/model.json`,
       `${paths.pretrain}/weights.bin`,
     ],
+    code: import.meta.url,
     run: async () => {
       const examples = await loadFinetuneExamples(root, profile, domain);
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));

@@ -199,6 +199,7 @@ export function evaluateStage(cfg: RunConfig, root: string, profile: string): St
       paths.learnedJudge,
       ...[...new Set(allDirs)].flatMap((d) => [`${d}/model.json`, `${d}/weights.bin`]),
     ],
+    code: import.meta.url,
     run: async () => {
       const questions = evaluationQuestions(await readJsonl<SplitQuestion>(join(root, paths.questions)));
       const learnedJudge = await loadLearnedJudge(join(root, paths.learnedJudge));

@@ -65,6 +65,7 @@ function reportStage(
     config: { grid, evaluate: cfg.evaluate, block: cfg.block, cells: ids },
     seeds: { evaluateSeed: cfg.evaluate.seed },
     inputs: ids.map((id) => `${paths.cell(id)}/result.json`),
+    code: import.meta.url,
     run: async () => {
       const results: CellResult[] = [];
       for (const id of ids) {

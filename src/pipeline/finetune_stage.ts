@@ -194,6 +194,7 @@ export function finetuneStage(
       ...(constrained ? featureInputs(cfg, profile, key) : []),
       ...(constrained && cfg.block.selectLambda ? [paths.selection] : []),
     ],
+    code: import.meta.url,
     run: async () => {
       const examples = await loadFinetuneExamples(root, profile, domain);
       const lambda = constrained ? await resolvedLambda(cfg, root, profile, key) : 0;

@@ -26,6 +26,7 @@ export function judgeStage(cfg: RunConfig, root: string, profile: string): Stage
     config: { judge: cfg.judge, maxAnswerTokens: cfg.evaluate.maxAnswerTokens },
     seeds: { judgeSeed: cfg.judge.seed },
     inputs: [paths.questions],
+    code: import.meta.url,
     run: async () => {
       const tokenizer = Tokenizer.forWorld();
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));

@@ -31,6 +31,7 @@ export function pretrainStage(cfg: RunConfig, root: string, profile: string, key
     config: { model: cfg.model, pretrain: cfg.pretrain, world: cfg.world },
     seeds: { baseSeed: key.base },
     inputs: [paths.questions],
+    code: import.meta.url,
     run: async () => {
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
       const model = modelConfigOf(cfg);

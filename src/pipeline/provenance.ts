@@ -1,33 +1,53 @@
 /**
- * Provenance recorded in manifests: a hash of the library code and the
+ * Provenance recorded in manifests: a hash of the code a stage runs and the
  * versions of the runtime and of tfjs.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { dirname, join } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256 } from "../core/hash.ts";
 
-let cachedCodeHash: string | null = null;
+const closureHashes = new Map<string, Promise<string>>();
 
-/** SHA-256 over every non-test source file of `src/`, in sorted order. */
-export async function codeHash(): Promise<string> {
-  if (cachedCodeHash) return cachedCodeHash;
-  const srcDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-  const files: string[] = [];
-  const walk = async (dir: string) => {
-    for await (const e of Deno.readDir(dir)) {
-      const p = join(dir, e.name);
-      if (e.isDirectory) await walk(p);
-      else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) files.push(p);
-    }
-  };
-  await walk(srcDir);
-  files.sort();
-  const parts: string[] = [];
-  for (const f of files) parts.push(`${f.slice(srcDir.length)}\n${sha256(await Deno.readFile(f))}`);
-  cachedCodeHash = sha256(parts.join("\n"));
-  return cachedCodeHash;
+// Static and dynamic imports and re-exports with a relative specifier.
+const LOCAL_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g;
+
+/** The local modules `source` imports, resolved against `file`. */
+export function localImports(source: string, file: string): string[] {
+  const found = new Set<string>();
+  for (const m of source.matchAll(LOCAL_IMPORT)) found.add(resolve(dirname(file), m[1]));
+  return [...found];
+}
+
+/**
+ * SHA-256 over the module at `entry` (a `file:` URL, as `import.meta.url`)
+ * and every local module it imports, transitively, in sorted order. A stage's
+ * result depends on exactly this code (npm packages are pinned by the lock),
+ * so editing an unrelated module does not invalidate it.
+ */
+export function codeHash(entry: string): Promise<string> {
+  let cached = closureHashes.get(entry);
+  if (!cached) {
+    cached = hashClosure(fileURLToPath(entry));
+    closureHashes.set(entry, cached);
+  }
+  return cached;
+}
+
+async function hashClosure(entryFile: string): Promise<string> {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+  const seen = new Map<string, string>();
+  const pending = [entryFile];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    const bytes = await Deno.readFile(file);
+    seen.set(file, sha256(bytes));
+    pending.push(...localImports(new TextDecoder().decode(bytes), file));
+  }
+  const parts = [...seen.keys()].sort().map((f) => `${f.slice(root.length)}\n${seen.get(f)}`);
+  return sha256(parts.join("\n"));
 }
 
 /** Runtime and library versions. */

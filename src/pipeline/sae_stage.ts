@@ -60,6 +60,7 @@ export function saeStage(
     config: { sae: cfg.sae, site, world: cfg.world },
     seeds: { baseSeed: key.base, saeSeed: cfg.sae.seed },
     inputs: [paths.questions, `${paths.pretrain}/model.json`, `${paths.pretrain}/weights.bin`],
+    code: import.meta.url,
     run: async () => {
       if (layer < 0 || layer >= cfg.model.nLayers) {
         throw new RangeError(`SAE layer must be in 0..${cfg.model.nLayers - 1}, got ${layer}`);

@@ -96,6 +96,7 @@ export function selectStage(cfg: RunConfig, root: string, profile: string, key: 
       `${naiveDir}/weights.bin`,
       ...featureInputs(cfg, profile, key),
     ],
+    code: import.meta.url,
     run: async () => {
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
       const selection = questionsOf(questions, "selection");

@@ -32,6 +32,8 @@ export interface StageSpec {
   config: unknown;
   seeds: Record<string, number>;
   inputs: string[];
+  /** The module that defines `run` (its `import.meta.url`): its import closure is the stage's code hash. */
+  code: string;
   /** Writes the outputs into `dir`; returns their paths. */
   run: () => Promise<string[]>;
 }
@@ -67,7 +69,7 @@ export async function runStage(spec: StageSpec, ctx: StageContext): Promise<Stag
   const manifestPath = join(spec.dir, "manifest.json");
   const wanted = {
     configHash: hashJson({ config: spec.config, seeds: spec.seeds }),
-    codeHash: await codeHash(),
+    codeHash: await codeHash(spec.code),
     backend: ctx.backend.name,
   };
   if (!ctx.force && await upToDate(abs(manifestPath), inputs, wanted, ctx.root)) {

@@ -243,6 +243,7 @@ export function summaryStage(cfg: RunConfig, root: string, profile: string, back
       ...Object.fromEntries(cfg.seeds.finetune.map((f, i) => [`finetuneSeed${i}`, f])),
     },
     inputs: [paths.metrics, paths.judgeReport, ...selections, ...featureFiles],
+    code: import.meta.url,
     run: async () => {
       const evaluation = await readJson<Evaluation>(join(root, paths.metrics));
       const report = await readJson<{ kappaVsGrammar: number }>(join(root, paths.judgeReport));
