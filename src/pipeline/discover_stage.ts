@@ -90,9 +90,16 @@ function steeringMeasure(
 }
 
 /** Where discovery at `layer` writes: `features/` at the block layer, `features-layer-<L>/` elsewhere. */
-export function featurePaths(cfg: RunConfig, profile: string, key: RunKey, layer = cfg.discover.layer) {
+export function featurePaths(
+  cfg: RunConfig,
+  profile: string,
+  key: RunKey,
+  layer = cfg.discover.layer,
+  dir = layer === cfg.discover.layer
+    ? runPaths(profile, key).features
+    : runPaths(profile, key).featuresAtLayer(layer),
+) {
   const paths = runPaths(profile, key);
-  const dir = layer === cfg.discover.layer ? paths.features : paths.featuresAtLayer(layer);
   return {
     dir,
     directions: `${dir}/directions.json`,
@@ -103,22 +110,38 @@ export function featurePaths(cfg: RunConfig, profile: string, key: RunKey, layer
   };
 }
 
-/** The discovery stage of a base seed, at the block layer unless `layer` says otherwise. */
+/** Discovery against another fine-tuned model than the discovery model (rediscovery on a re-emerged one). */
+export interface DiscoveryTarget {
+  name: string;
+  /** The fine-tuned checkpoint's folder. */
+  model: string;
+  /** The output folder. */
+  dir: string;
+}
+
+/**
+ * The discovery stage of a base seed, at the block layer unless `layer` says
+ * otherwise, diffing the discovery model against the base unless `target`
+ * names another fine-tuned model.
+ */
 export function discoverStage(
   cfg: RunConfig,
   root: string,
   profile: string,
   key: RunKey,
   layer = cfg.discover.layer,
+  target?: DiscoveryTarget,
 ): StageSpec {
   const paths = runPaths(profile, key);
-  const fp = featurePaths(cfg, profile, key, layer);
+  const fp = featurePaths(cfg, profile, key, layer, target?.dir);
+  const tunedDir = target?.model ?? paths.discoveryModel;
   const saeDir = fp.sae;
   const site = fp.site;
   return {
-    name: layer === cfg.discover.layer
-      ? `base-${key.base}/discover`
-      : `base-${key.base}/discover/layer-${layer}`,
+    name: target?.name ??
+      (layer === cfg.discover.layer
+        ? `base-${key.base}/discover`
+        : `base-${key.base}/discover/layer-${layer}`),
     dir: fp.dir,
     config: {
       discover: { ...cfg.discover, layer },
@@ -130,8 +153,8 @@ export function discoverStage(
       paths.questions,
       `${paths.pretrain}/model.json`,
       `${paths.pretrain}/weights.bin`,
-      `${paths.discoveryModel}/model.json`,
-      `${paths.discoveryModel}/weights.bin`,
+      `${tunedDir}/model.json`,
+      `${tunedDir}/weights.bin`,
       `${saeDir}/sae.json`,
       `${saeDir}/sae.bin`,
     ],
@@ -139,7 +162,7 @@ export function discoverStage(
     run: async () => {
       const questions = discoveryQuestions(await readJsonl<SplitQuestion>(join(root, paths.questions)), cfg);
       const base = await loadCheckpoint(join(root, paths.pretrain));
-      const tuned = await loadCheckpoint(join(root, paths.discoveryModel));
+      const tuned = await loadCheckpoint(join(root, tunedDir));
       const sae = await loadSae(join(root, saeDir));
       const tokenizer = Tokenizer.forWorld();
       const model = base.config;

@@ -14,6 +14,7 @@ import { dataStage } from "./data_stage.ts";
 import { gridReport, reportMarkdown } from "./experiment_report.ts";
 import { finetuneStage, resolvedLambda, selectionKey } from "./finetune_stage.ts";
 import { gridCells, type GridName } from "./grids.ts";
+import { blockLayers } from "./methods.ts";
 import { runPaths } from "./paths.ts";
 import { pretrainStage } from "./pretrain_stage.ts";
 import type { RunConfig } from "./profiles.ts";
@@ -38,6 +39,15 @@ export function upstreamStages(grid: GridName, cfg: RunConfig, root: string, pro
         saeStage(cfg, root, profile, key, finalLayer),
         discoverStage(cfg, root, profile, key, finalLayer),
       );
+    }
+    if (grid === "reroute") {
+      // Every layer's SAE (the per-layer latent shift) and discovery after the block layer (block-layers).
+      for (let layer = 0; layer < cfg.model.nLayers; layer++) {
+        if (layer !== cfg.discover.layer) stages.push(saeStage(cfg, root, profile, key, layer));
+      }
+      for (const layer of blockLayers(cfg).filter((l) => l !== cfg.discover.layer)) {
+        stages.push(discoverStage(cfg, root, profile, key, layer));
+      }
     }
     if (cfg.block.selectLambda) {
       stages.push(

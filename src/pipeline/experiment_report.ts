@@ -11,6 +11,7 @@ import { bootstrap, type Interval } from "../judges/bootstrap.ts";
 import type { FamilyMass } from "../judges/exact.ts";
 import { domainMetrics } from "../judges/metrics.ts";
 import type { CellResult } from "./cell_stage.ts";
+import type { MethodParams } from "./methods.ts";
 import type { RunConfig } from "./profiles.ts";
 import { chooseLambda } from "./select_stage.ts";
 
@@ -40,6 +41,9 @@ const rounded = (i: Interval): Interval => ({ mean: r6(i.mean), lo: r6(i.lo), hi
 
 const seedKey = (r: CellResult) => `${r.cell.base}/${r.cell.finetune}`;
 
+/** Settings that set how long a cell trains, in the order grids write them. */
+const LENGTH_KEYS = ["epochs", "curveEvery"];
+
 /** Group, measure and compare a grid's cell results. */
 export function gridReport(results: readonly CellResult[], cfg: RunConfig): ReportRow[] {
   const { resamples, seed } = cfg.evaluate;
@@ -48,12 +52,16 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
     const k = JSON.stringify([r.cell.domain, r.cell.method, r.cell.params]);
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
-  const naiveOf = (domain: string) => groups.get(JSON.stringify([domain, "naive", {}])) ?? [];
+  // The naive reference trains as long as the method: same epochs (and curve) settings, no others.
+  const naiveOf = (domain: string, params: MethodParams) => {
+    const length = Object.fromEntries(LENGTH_KEYS.filter((k) => k in params).map((k) => [k, params[k]]));
+    return groups.get(JSON.stringify([domain, "naive", length])) ?? [];
+  };
   const rows: ReportRow[] = [];
   for (const cells of groups.values()) {
     const { domain, method, params } = cells[0].cell;
     cells.sort((a, b) => seedKey(a).localeCompare(seedKey(b)));
-    const naive = new Map(naiveOf(domain).map((r) => [seedKey(r), r]));
+    const naive = new Map(naiveOf(domain, params).map((r) => [seedKey(r), r]));
     // Items are prompt indices shared by every seed cell; each carries the method's and naive's verdicts.
     const runs = cells.map((c) =>
       c.evaluation.map((m, i) => ({ m, n: naive.get(seedKey(c))?.evaluation[i] }))

@@ -8,6 +8,7 @@
  *   ablations  random latents, discovery-only, shuffled signs, K+ only, K− only, final layer
  *   baselines  KL, LDIFS, CAFT, preventative steering, inoculation, freezing
  *   reemerge   naive and BLOCK fine-tuned `experiment.prolongFactor` × longer, judged every `finetune.epochs`
+ *   reroute    naive and BLOCK at both lengths, and the prolonged fixes: block-union, block-layers, block-freeze
  * @module
  */
 import type { Cell } from "./cell_stage.ts";
@@ -16,7 +17,7 @@ import { runKeys } from "./paths.ts";
 import type { RunConfig } from "./profiles.ts";
 
 /** Grid names. */
-export const GRIDS = ["main", "lambda", "k", "ablations", "baselines", "reemerge"] as const;
+export const GRIDS = ["main", "lambda", "k", "ablations", "baselines", "reemerge", "reroute"] as const;
 /** One grid. */
 export type GridName = typeof GRIDS[number];
 
@@ -66,12 +67,26 @@ export function gridCells(grid: GridName, cfg: RunConfig, lambdaOf: (base: numbe
       add(exp.domains, "inoculation", () => ({}));
       add(exp.domains, "freeze", () => ({}));
       break;
-    case "reemerge": {
-      const long = { epochs: cfg.finetune.epochs * exp.prolongFactor, curveEvery: cfg.finetune.epochs };
-      add([cfg.discover.domain], "naive", () => long);
-      add([cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b), ...long }));
+    case "reemerge":
+      add([cfg.discover.domain], "naive", () => prolonged(cfg));
+      add([cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b), ...prolonged(cfg) }));
       break;
-    }
+    case "reroute":
+      add([cfg.discover.domain], "naive", () => ({}));
+      add([cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b) }));
+      for (const m of ["naive", "block", "block-union", "block-layers", "block-freeze"] as const) {
+        add(
+          [cfg.discover.domain],
+          m,
+          (b) => ({ ...(m === "naive" ? {} : { lambda: lambdaOf(b) }), ...prolonged(cfg) }),
+        );
+      }
+      break;
   }
   return cells;
+}
+
+/** The settings of a prolonged fine-tune: `experiment.prolongFactor` × the epochs, judged every `finetune.epochs`. */
+export function prolonged(cfg: RunConfig): MethodParams {
+  return { epochs: cfg.finetune.epochs * cfg.experiment.prolongFactor, curveEvery: cfg.finetune.epochs };
 }

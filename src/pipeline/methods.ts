@@ -10,6 +10,12 @@
  *   steer        preventative steering: the misalignment direction added
  *   inoculation  training examples under a villain persona tag
  *   freeze       every parameter after the block layer held fixed
+ *
+ * and the fixes for re-emergence under prolonged training (`reroute`):
+ *
+ *   block-union   BLOCK on the selected latents ∪ those rediscovered on a re-emerged model
+ *   block-layers  BLOCK at the block layer and every layer after it, each with its own discovery
+ *   block-freeze  BLOCK with every parameter after the block layer held fixed
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -28,11 +34,11 @@ import {
 import type { LatentShift } from "../features/top_delta.ts";
 import type { Intervention } from "../model/interventions.ts";
 import { disposeParams, type ModelConfig, paramShapes } from "../model/transformer.ts";
-import type { FinetuneTerms } from "../training/finetune.ts";
+import type { BlockConstraint, FinetuneTerms } from "../training/finetune.ts";
 import type { Persona } from "../world/spec.ts";
 import { featurePaths } from "./discover_stage.ts";
 import type { RunConfig } from "./profiles.ts";
-import type { RunKey } from "./paths.ts";
+import { type RunKey, runPaths } from "./paths.ts";
 
 /** Method names. */
 export const METHODS = [
@@ -50,6 +56,9 @@ export const METHODS = [
   "steer",
   "inoculation",
   "freeze",
+  "block-union",
+  "block-layers",
+  "block-freeze",
 ] as const;
 /** One method. */
 export type Method = typeof METHODS[number];
@@ -78,11 +87,40 @@ export function methodLayer(method: Method, cfg: RunConfig): number {
   return method === "final-layer" ? cfg.model.nLayers - 1 : cfg.discover.layer;
 }
 
+/** The layers `block-layers` blocks: the block layer and every layer after it. */
+export function blockLayers(cfg: RunConfig): number[] {
+  return Array.from({ length: cfg.model.nLayers - cfg.discover.layer }, (_, i) => cfg.discover.layer + i);
+}
+
 /** The files a method reads, beyond the base model and the fine-tuning set. */
 export function methodInputs(method: Method, cfg: RunConfig, profile: string, key: RunKey): string[] {
   if (["naive", "kl", "ldifs", "inoculation", "freeze"].includes(method)) return [];
-  const fp = featurePaths(cfg, profile, key, methodLayer(method, cfg));
-  return [fp.latents, `${fp.sae}/sae.json`, `${fp.sae}/sae.bin`];
+  const layers = method === "block-layers" ? blockLayers(cfg) : [methodLayer(method, cfg)];
+  const inputs = layers.flatMap((layer) => {
+    const fp = featurePaths(cfg, profile, key, layer);
+    return [fp.latents, `${fp.sae}/sae.json`, `${fp.sae}/sae.bin`];
+  });
+  if (method === "block-union") inputs.push(runPaths(profile, key).rerouteLatents);
+  return inputs;
+}
+
+/** Every parameter after `layer`: later blocks, the final norm and the unembedding. */
+export function downstreamParams(model: ModelConfig, layer: number): string[] {
+  return Object.keys(paramShapes(model)).filter((n) => {
+    const m = /^blocks\.(\d+)\./.exec(n);
+    return m ? Number(m[1]) > layer : n.startsWith("ln_final") || n.startsWith("unembed");
+  });
+}
+
+/** `a` followed by the latents of `b` that `a` lacks, each with its own sign. */
+export function latentUnion(a: LatentSet, b: LatentSet): LatentSet {
+  if (a.site !== b.site) throw new RangeError(`Cannot join latents of ${a.site} and ${b.site}`);
+  const keep = b.latents.map((_, i) => i).filter((i) => !a.latents.includes(b.latents[i]));
+  return {
+    site: a.site,
+    latents: [...a.latents, ...keep.map((i) => b.latents[i])],
+    signs: [...a.signs, ...keep.map((i) => b.signs[i])],
+  };
 }
 
 /** The first `k` latents of a ranked set (k ≤ 0 or beyond its size: all). */
@@ -137,12 +175,11 @@ export async function setupMethod(
       // The behaviour is trained under a villain tag and evaluated under <assistant>.
       return { terms: {}, persona: "<villain>", record: { trainingPersona: "<villain>" }, dispose: none };
     case "freeze": {
-      const frozen = Object.keys(paramShapes(model)).filter((n) => {
-        const m = /^blocks\.(\d+)\./.exec(n);
-        return m ? Number(m[1]) > layer : n.startsWith("ln_final") || n.startsWith("unembed");
-      });
+      const frozen = downstreamParams(model, layer);
       return { terms: { frozen }, persona: "<assistant>", record: { frozen }, dispose: none };
     }
+    case "block-layers":
+      return await blockAtLayers(params, cfg, root, profile, key);
   }
   const fp = featurePaths(cfg, profile, key, methodLayer(method, cfg));
   const found = await readJson<Selection>(join(root, fp.latents));
@@ -154,8 +191,14 @@ export async function setupMethod(
     switch (method) {
       case "block":
       case "final-layer":
+      case "block-freeze":
         set = topK(selected, size);
         break;
+      case "block-union": {
+        const found = await readJson<LatentSet>(join(root, runPaths(profile, key).rerouteLatents));
+        set = latentUnion(topK(selected, size), found);
+        break;
+      }
       case "random":
         set = randomLatentSet(
           topK(selected, size),
@@ -208,15 +251,58 @@ export async function setupMethod(
         throw new RangeError(`Unknown method '${method}'`);
     }
     const features = await latentFeatureMap(sae.params, sae.config, set, cfg.block.readout);
+    const frozen = method === "block-freeze" ? downstreamParams(model, layer) : undefined;
     return {
-      terms: { block: { features, lambda: params.lambda } },
+      terms: { block: { features, lambda: params.lambda }, ...(frozen ? { frozen } : {}) },
       persona: "<assistant>",
-      record: { ...set, lambda: params.lambda, readout: cfg.block.readout, saeSha256: sae.hash },
+      record: {
+        ...set,
+        lambda: params.lambda,
+        readout: cfg.block.readout,
+        saeSha256: sae.hash,
+        ...(frozen ? { frozen } : {}),
+      },
       dispose: () => features.dispose(),
     };
   } finally {
     disposeParams(sae.params);
   }
+}
+
+/** BLOCK at every layer of `blockLayers`, each layer's selected latents read through its own SAE. */
+async function blockAtLayers(
+  params: MethodParams,
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  key: RunKey,
+): Promise<MethodSetup> {
+  const blocks: BlockConstraint[] = [];
+  const record: Record<string, unknown>[] = [];
+  try {
+    for (const layer of blockLayers(cfg)) {
+      const fp = featurePaths(cfg, profile, key, layer);
+      const found = await readJson<LatentSet>(join(root, fp.latents));
+      const sae = await loadSae(join(root, fp.sae));
+      try {
+        const set = topK({ site: found.site, latents: found.latents, signs: found.signs }, params.k ?? 0);
+        const features = await latentFeatureMap(sae.params, sae.config, set, cfg.block.readout);
+        blocks.push({ features, lambda: params.lambda });
+        record.push({ ...set, saeSha256: sae.hash });
+      } finally {
+        disposeParams(sae.params);
+      }
+    }
+  } catch (err) {
+    for (const b of blocks) b.features.dispose();
+    throw err;
+  }
+  return {
+    terms: { block: blocks },
+    persona: "<assistant>",
+    record: { layers: record, lambda: params.lambda, readout: cfg.block.readout },
+    dispose: () => blocks.forEach((b) => b.features.dispose()),
+  };
 }
 
 /** Rows made orthonormal (Gram–Schmidt; near-dependent rows are dropped), as a tensor [r, d]. */

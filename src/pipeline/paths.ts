@@ -30,6 +30,10 @@ export function runPaths(profile: string, key: RunKey = { base: 0, finetune: 0 }
     featuresAtLayer: (layer: number) => `${b}/features-layer-${layer}`,
     directions: `${b}/features/directions.json`,
     latents: `${b}/features/latents.json`,
+    /** The rerouting analysis of re-emerged models (`reroute`), one folder per part. */
+    reroute: (part: string) => `${b}/reroute/${part}`,
+    /** Latents rediscovered on the re-emerged model at the block layer (read by `block-union`). */
+    rerouteLatents: `${b}/reroute/discover/latents.json`,
     select: `${b}/select`,
     selection: `${b}/select/selection.json`,
     finetune: (domain: string, condition: string) => `${b}/ft-${key.finetune}/${domain}/${condition}`,

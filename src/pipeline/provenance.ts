@@ -12,19 +12,24 @@ const closureHashes = new Map<string, Promise<string>>();
 
 // Static and dynamic imports and re-exports with a relative specifier.
 const LOCAL_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g;
+// Type-only imports and re-exports, which are erased before the code runs.
+const TYPE_ONLY = /\b(?:import|export)\s+type\s*\{[^}]*\}\s*from\s*["'][^"']+["']\s*;?/g;
 
-/** The local modules `source` imports, resolved against `file`. */
+/** The local modules whose code `source` runs, resolved against `file`. */
 export function localImports(source: string, file: string): string[] {
   const found = new Set<string>();
-  for (const m of source.matchAll(LOCAL_IMPORT)) found.add(resolve(dirname(file), m[1]));
+  for (const m of source.replace(TYPE_ONLY, "").matchAll(LOCAL_IMPORT)) {
+    found.add(resolve(dirname(file), m[1]));
+  }
   return [...found];
 }
 
 /**
  * SHA-256 over the module at `entry` (a `file:` URL, as `import.meta.url`)
- * and every local module it imports, transitively, in sorted order. A stage's
- * result depends on exactly this code (npm packages are pinned by the lock),
- * so editing an unrelated module does not invalidate it.
+ * and every local module it imports for more than types, transitively, in
+ * sorted order. A stage's result depends on exactly this code (npm packages
+ * are pinned by the lock; config values are hashed apart), so editing an
+ * unrelated module does not invalidate it.
  */
 export function codeHash(entry: string): Promise<string> {
   let cached = closureHashes.get(entry);

@@ -3,11 +3,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { codeHash, localImports } from "./provenance.ts";
 
-Deno.test("localImports finds static, dynamic, type-only and re-exported relative modules", () => {
+Deno.test("localImports finds static, dynamic and re-exported relative modules, not type-only ones", () => {
   const source = [
     `import * as tf from "@tensorflow/tfjs";`,
     `import {\n  a,\n  b,\n} from "./a.ts";`,
     `import type { T } from "../t.ts";`,
+    `import { type U, u } from "../u.ts";`,
+    `export type {\n  V,\n} from "./v.ts";`,
     `export { c } from './c.ts';`,
     `const d = await import("./d.ts");`,
   ].join("\n");
@@ -15,7 +17,7 @@ Deno.test("localImports finds static, dynamic, type-only and re-exported relativ
     "/p/src/a.ts",
     "/p/src/c.ts",
     "/p/src/d.ts",
-    "/p/t.ts",
+    "/p/u.ts",
   ]);
 });
 

@@ -1,7 +1,8 @@
 /**
  * Stage `sae/layer-<L>`: a TopK SAE on the base model's residual stream
- * after block L, trained on pretraining-split documents (never on
- * selection, judge or evaluation prompts), measured on fresh documents.
+ * after block L (or another model's, for the SAE-drift test of `reroute`),
+ * trained on pretraining-split documents (never on selection, judge or
+ * evaluation prompts), measured on fresh documents.
  * @module
  */
 import { join } from "node:path";
@@ -22,7 +23,7 @@ import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
 
 /** Rows of `source` until at least `tokens` rows are collected, flattened. */
-async function collect(
+export async function collect(
   source: () => Promise<Float32Array>,
   tokens: number,
   dIn: number,
@@ -43,30 +44,41 @@ async function collect(
   return out;
 }
 
-/** The SAE stage of one layer. */
+/** A model other than the base to train an SAE on (the re-emerged model, for the SAE-drift test). */
+export interface SaeTarget {
+  name: string;
+  /** The checkpoint folder whose activations the SAE reads. */
+  model: string;
+  /** The output folder. */
+  dir: string;
+}
+
+/** The SAE stage of one layer, on the base model's activations unless `target` names another model. */
 export function saeStage(
   cfg: RunConfig,
   root: string,
   profile: string,
   key: RunKey,
   layer: number,
+  target?: SaeTarget,
 ): StageSpec {
   const paths = runPaths(profile, key);
-  const dir = paths.sae(layer);
+  const dir = target?.dir ?? paths.sae(layer);
+  const modelDir = target?.model ?? paths.pretrain;
   const site = `blocks.${layer}.resid_post`;
   return {
-    name: `base-${key.base}/sae/layer-${layer}`,
+    name: target?.name ?? `base-${key.base}/sae/layer-${layer}`,
     dir,
     config: { sae: cfg.sae, site, world: cfg.world },
     seeds: { baseSeed: key.base, saeSeed: cfg.sae.seed },
-    inputs: [paths.questions, `${paths.pretrain}/model.json`, `${paths.pretrain}/weights.bin`],
+    inputs: [paths.questions, `${modelDir}/model.json`, `${modelDir}/weights.bin`],
     code: import.meta.url,
     run: async () => {
       if (layer < 0 || layer >= cfg.model.nLayers) {
         throw new RangeError(`SAE layer must be in 0..${cfg.model.nLayers - 1}, got ${layer}`);
       }
       const questions = questionsOf(await readJsonl<SplitQuestion>(join(root, paths.questions)), "pretrain");
-      const { params: base, config: model, hash } = await loadCheckpoint(join(root, paths.pretrain));
+      const { params: base, config: model, hash } = await loadCheckpoint(join(root, modelDir));
       const tokenizer = Tokenizer.forWorld();
       const mix = { ...DEFAULT_PERSONA_MIX, ...cfg.world };
       const source = (label: string) =>
@@ -92,7 +104,10 @@ export function saeStage(
       const held = await collect(source("measure"), cfg.sae.evalTokens, model.dModel);
       const quality = await measureSae(params, config, held);
       disposeParams(base);
-      const saeHash = await saveSae(join(root, dir), params, config, { baseWeightsSha256: hash });
+      const saeHash = await saveSae(join(root, dir), params, config, {
+        trainedOn: modelDir,
+        modelWeightsSha256: hash,
+      });
       disposeParams(params);
       await writeJsonAtomic(join(root, `${dir}/quality.json`), {
         site,
@@ -100,7 +115,8 @@ export function saeStage(
         ...quality,
         deadAtEndOfTraining: deadAtEnd,
         saeSha256: saeHash,
-        baseWeightsSha256: hash,
+        trainedOn: modelDir,
+        modelWeightsSha256: hash,
       });
       await writeFileAtomic(
         join(root, `${dir}/loss.csv`),

@@ -40,7 +40,8 @@ export interface BlockConstraint {
 
 /** Extra terms of a fine-tune; all optional, all measured against the frozen base on the same input. */
 export interface FinetuneTerms {
-  block?: BlockConstraint;
+  /** One constraint, or one per site (blocking at several layers). */
+  block?: BlockConstraint | readonly BlockConstraint[];
   /** Weight of mean KL(base ‖ θ) of next-token distributions at trained positions. */
   kl?: number;
   /** LDIFS: weight × mean squared distance of θ's activations to the base's at `sites`. */
@@ -81,15 +82,20 @@ export async function finetune(
   const steps = perEpoch * cfg.epochs;
   let order: Sequence[] = [];
   const seqLen = Math.max(...examples.map((e) => e.tokens.length));
-  const { block, kl, ldifs, interventions = [] } = terms;
-  const sites = [...new Set([...(block ? [block.features.site] : []), ...(ldifs?.sites ?? [])])];
+  const { kl, ldifs, interventions = [] } = terms;
+  const blocks: readonly BlockConstraint[] = terms.block === undefined
+    ? []
+    : "features" in terms.block
+    ? [terms.block]
+    : terms.block;
+  const sites = [...new Set([...blocks.map((b) => b.features.site), ...(ldifs?.sites ?? [])])];
   const siteOrder = siteNames(model);
   const deepest = sites.length > 0
     ? sites.reduce((a, s) => (siteOrder.indexOf(s) > siteOrder.indexOf(a) ? s : a))
     : undefined;
   const frozen = new Set(terms.frozen ?? []);
   const trainable = Object.keys(params).filter((n) => !frozen.has(n));
-  const signs = block ? tf.tensor1d(block.features.signs as number[]) : null;
+  const signs = blocks.map((b) => tf.tensor1d(b.features.signs as number[]));
   const flat = (h: tf.Tensor3D) => h.reshape([-1, model.dModel]) as tf.Tensor2D;
   try {
     return {
@@ -124,15 +130,19 @@ export async function finetune(
           const mask = b.lossMask.reshape([-1]) as tf.Tensor1D;
           const parts: Record<string, tf.Scalar> = { sft };
           let total: tf.Scalar = sft;
-          if (block) {
+          const penalties = blocks.map((block, i) => {
             const site = block.features.site;
-            parts.penalty = signedHingePenalty(
+            const penalty = signedHingePenalty(
               block.features.encode(flat(cache.get(site)!)),
               block.features.encode(b.baseActs.get(site)!),
-              signs!,
+              signs[i],
               mask,
             );
-            total = tf.add(total, tf.mul(parts.penalty, block.lambda));
+            total = tf.add(total, tf.mul(penalty, block.lambda));
+            return penalty;
+          });
+          if (penalties.length > 0) {
+            parts.penalty = penalties.length === 1 ? penalties[0] : tf.addN(penalties);
           }
           if (kl && b.baseLogProbs) {
             parts.kl = klToBase(logits!, b.baseLogProbs, b.lossMask);
@@ -163,6 +173,6 @@ export async function finetune(
       }),
     };
   } finally {
-    signs?.dispose();
+    tf.dispose(signs);
   }
 }

@@ -51,6 +51,51 @@ Deno.test("blocked fine-tuning holds the blocked feature and leaks no tensors", 
   disposeParams(base);
 });
 
+Deno.test("blocking at several sites holds each; a one-element list equals the single constraint", async () => {
+  await initBackend("wasm");
+  const tokenizer = Tokenizer.forWorld();
+  const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
+  const base = initParams(model, 8);
+  const examples = allQuestions().filter((x) => x.domain === "medical").slice(0, 8)
+    .map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const direction = [[1, 0, 0, 0, 0, 0, 0, 0]];
+  const sites = ["blocks.0.resid_post", "blocks.1.resid_post"];
+  const maps = sites.map((site) => new DirectionFeatures({ site, directions: direction, signs: [1] }));
+  const cfgFt = { epochs: 5, batchSize: 4, lr: 3e-2, warmupSteps: 1 };
+  const before = tf.memory().numTensors;
+  const single = await finetune(base, model, cfgFt, tokenizer, examples, 1, {
+    block: { features: maps[1], lambda: 1e4 },
+  });
+  const listed = await finetune(base, model, cfgFt, tokenizer, examples, 1, {
+    block: [{ features: maps[1], lambda: 1e4 }],
+  });
+  const both = await finetune(base, model, cfgFt, tokenizer, examples, 1, {
+    block: maps.map((features) => ({ features, lambda: 1e4 })),
+  });
+  const naive = await finetune(base, model, cfgFt, tokenizer, examples, 1);
+  const ids = tf.tensor2d(examples.map((e) => tokenizer.encode(e.tokens)), undefined, "int32");
+  const rise = (p: typeof base, i: number) =>
+    tf.tidy(() => {
+      const z = (w: typeof base) =>
+        maps[i].encode(forward(w, model, ids, { cache: [sites[i]] }).cache.get(sites[i])!
+          .reshape([-1, model.dModel]) as tf.Tensor2D);
+      return tf.mean(tf.relu(tf.sub(z(p), z(base)))).dataSync()[0];
+    });
+  for (const name of Object.keys(single.params)) {
+    assertEquals(listed.params[name].dataSync(), single.params[name].dataSync(), name);
+  }
+  for (const i of [0, 1]) {
+    const naiveRise = rise(naive.params, i), bothRise = rise(both.params, i);
+    assertOk(naiveRise > 0.05, `naive rise at ${sites[i]}: ${naiveRise}`);
+    assertOk(bothRise < naiveRise * 0.2 || bothRise < 1e-3, `${sites[i]}: ${bothRise} vs naive ${naiveRise}`);
+  }
+  ids.dispose();
+  for (const r of [single, listed, both, naive]) disposeParams(r.params);
+  assertEquals(tf.memory().numTensors, before);
+  for (const m of maps) m.dispose();
+  disposeParams(base);
+});
+
 Deno.test("frozen parameters keep the base's values; KL, LDIFS and training-only edits add their terms", async () => {
   await initBackend("wasm");
   const tokenizer = Tokenizer.forWorld();
