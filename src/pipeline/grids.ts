@@ -72,15 +72,16 @@ export function gridCells(grid: GridName, cfg: RunConfig, lambdaOf: (base: numbe
       add([cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b), ...prolonged(cfg) }));
       break;
     case "reroute":
-      add([cfg.discover.domain], "naive", () => ({}));
-      add([cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b) }));
-      for (const m of ["naive", "block", "block-union", "block-layers", "block-freeze"] as const) {
+      // The fixes first: a concurrent `--grid reemerge` can meanwhile train the prolonged naive and BLOCK cells.
+      for (const m of ["block-union", "block-layers", "block-freeze", "naive", "block"] as const) {
         add(
           [cfg.discover.domain],
           m,
           (b) => ({ ...(m === "naive" ? {} : { lambda: lambdaOf(b) }), ...prolonged(cfg) }),
         );
       }
+      add([cfg.discover.domain], "naive", () => ({}));
+      add([cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b) }));
       break;
   }
   return cells;
