@@ -1,0 +1,331 @@
+/**
+ * `audit`: checks that a profile's results are honest, each check one line
+ * of the report:
+ *
+ *   splits     pretraining, fine-tuning, selection (discovery), judge and
+ *              evaluation questions are disjoint by id and by normalised
+ *              text; every fine-tuning example comes from the fine-tuning split;
+ *   seeds      every manifest records its seeds, and the seeds agree with
+ *              the stage's place (a cell's seeds with its cell, a seed
+ *              folder's base seed with `base-<b>`);
+ *   data       regenerating the data from the recorded config gives the
+ *              recorded hashes;
+ *   lock       every import of deno.json is pinned to the version the lock
+ *              records;
+ *   rerun      one sampled cell, re-run from its recorded inputs in a scratch
+ *              folder, reproduces its recorded output hashes.
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { readJson, readJsonl } from "../core/atomic.ts";
+import { sha256File } from "../core/hash.ts";
+import { Rng } from "../core/rng.ts";
+import type { SplitQuestion } from "../world/splits.ts";
+import type { Cell } from "./cell_stage.ts";
+import { cellStage } from "./cell_stage.ts";
+import { dataStage } from "./data_stage.ts";
+import type { FinetuneRecord } from "./data_stage.ts";
+import { runPaths } from "./paths.ts";
+import type { RunConfig } from "./profiles.ts";
+import { type Manifest, runStage, type StageContext } from "./stage.ts";
+
+/** One audit check's outcome. */
+export interface AuditCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  violations: string[];
+}
+
+/** Lowercase words joined by single spaces: two questions with the same text leak whatever their ids. */
+export function normalisedText(words: readonly string[]): string {
+  return words.join(" ").toLowerCase().replace(/[^a-z0-9 ]/g, " ").replace(/\s+/g, " ").trim();
+}
+
+/** Split disjointness by id and normalised text, and fine-tuning sets drawn from the fine-tuning split. */
+export function auditSplits(
+  questions: readonly SplitQuestion[],
+  finetuneSets: Readonly<Record<string, readonly FinetuneRecord[]>>,
+): AuditCheck {
+  const violations: string[] = [];
+  const byId = new Map<string, string>(), byText = new Map<string, { split: string; id: string }>();
+  for (const q of questions) {
+    const prior = byId.get(q.id);
+    if (prior !== undefined && prior !== q.split) {
+      violations.push(`id ${q.id} is in both ${prior} and ${q.split}`);
+    }
+    byId.set(q.id, q.split);
+    const text = normalisedText(q.words);
+    const seen = byText.get(text);
+    if (seen && seen.split !== q.split) {
+      violations.push(`"${text}" is in ${seen.split} (${seen.id}) and ${q.split} (${q.id})`);
+    } else if (!seen) byText.set(text, { split: q.split, id: q.id });
+  }
+  for (const [domain, records] of Object.entries(finetuneSets)) {
+    for (const r of records) {
+      const split = byId.get(r.questionId);
+      if (split !== "finetune") {
+        violations.push(`fine-tuning set ${domain} uses ${r.questionId} from split ${split}`);
+      }
+    }
+  }
+  const splits = [...new Set(questions.map((q) => q.split))].sort();
+  return {
+    name: "splits",
+    ok: violations.length === 0,
+    detail: `${questions.length} questions in ${splits.join(", ")}; ${
+      Object.values(finetuneSets).reduce((n, r) => n + r.length, 0)
+    } fine-tuning examples`,
+    violations,
+  };
+}
+
+/** Every manifest under `dir` (recursively), relative to `root`. */
+export async function findManifests(root: string, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    let entries;
+    try {
+      entries = [...Deno.readDirSync(join(root, d))];
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = `${d}/${e.name}`;
+      if (e.isDirectory) await walk(p);
+      else if (e.name === "manifest.json") out.push(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** Seeds recorded, integral, and consistent with the stage's cell or seed folder. */
+export function auditSeeds(manifests: readonly { path: string; manifest: Manifest }[]): AuditCheck {
+  const violations: string[] = [];
+  for (const { path, manifest } of manifests) {
+    const seeds = manifest.seeds;
+    if (!seeds || typeof seeds !== "object") {
+      violations.push(`${path}: no seeds recorded`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(seeds)) {
+      if (!Number.isInteger(v)) {
+        violations.push(`${path}: seed ${k} = ${JSON.stringify(v)} is not an integer`);
+      }
+    }
+    const cell = (manifest.config as { cell?: Cell } | null)?.cell;
+    if (manifest.stage.startsWith("cell ") && !cell) {
+      violations.push(`${path}: a cell manifest without its cell`);
+    }
+    if (cell) {
+      if (seeds.baseSeed !== cell.base) {
+        violations.push(`${path}: baseSeed ${seeds.baseSeed} ≠ cell base ${cell.base}`);
+      }
+      if (seeds.finetuneSeed !== cell.finetune) {
+        violations.push(
+          `${path}: finetuneSeed ${seeds.finetuneSeed} ≠ cell fine-tuning seed ${cell.finetune}`,
+        );
+      }
+    }
+    const folder = /\/base-(\d+)\//.exec(path);
+    if (folder && seeds.baseSeed !== undefined && seeds.baseSeed !== Number(folder[1])) {
+      violations.push(`${path}: baseSeed ${seeds.baseSeed} in folder base-${folder[1]}`);
+    }
+    const ft = /\/ft-(\d+)\//.exec(path);
+    if (ft && seeds.finetuneSeed !== undefined && seeds.finetuneSeed !== Number(ft[1])) {
+      violations.push(`${path}: finetuneSeed ${seeds.finetuneSeed} in folder ft-${ft[1]}`);
+    }
+  }
+  return {
+    name: "seeds",
+    ok: violations.length === 0,
+    detail: `${manifests.length} manifests`,
+    violations,
+  };
+}
+
+/** deno.json's imports against the lock's specifiers. */
+export function auditLock(
+  imports: Record<string, string>,
+  lock: { specifiers?: Record<string, string> },
+): AuditCheck {
+  const violations: string[] = [];
+  const specifiers = lock.specifiers ?? {};
+  for (const [name, spec] of Object.entries(imports)) {
+    const m = /^npm:(@?[^@]+)@(.+)$/.exec(spec);
+    if (!m) {
+      violations.push(`${name}: '${spec}' is not an exact npm version`);
+      continue;
+    }
+    if (!/^\d+\.\d+\.\d+$/.test(m[2])) violations.push(`${name}: '${m[2]}' is not an exact version`);
+    const locked = specifiers[spec];
+    if (locked === undefined) violations.push(`${name}: ${spec} is not in deno.lock`);
+    else if (!locked.startsWith(m[2])) {
+      violations.push(`${name}: deno.json wants ${m[2]}, the lock has ${locked}`);
+    }
+  }
+  return {
+    name: "lock",
+    ok: violations.length === 0,
+    detail: `${Object.keys(imports).length} imports pinned and locked`,
+    violations,
+  };
+}
+
+/** Regenerate the data in a scratch folder and compare every file's hash with the recorded one. */
+export async function auditData(
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  ctx: StageContext,
+): Promise<AuditCheck> {
+  const paths = runPaths(profile);
+  const manifestPath = join(root, paths.data, "manifest.json");
+  let recorded: Manifest;
+  try {
+    recorded = await readJson<Manifest>(manifestPath);
+  } catch {
+    return {
+      name: "data",
+      ok: false,
+      detail: "no data manifest",
+      violations: [`${paths.data}/manifest.json is missing`],
+    };
+  }
+  const scratch = await scratchDir(root, "data");
+  try {
+    await runStage(dataStage(cfg, scratch, profile), { ...ctx, root: scratch, force: true, log: () => {} });
+    const violations: string[] = [];
+    for (const [file, hash] of Object.entries(recorded.outputs)) {
+      const again = await sha256File(join(scratch, file)).catch(() => "missing");
+      const now = await sha256File(join(root, file)).catch(() => "missing");
+      if (again !== hash) {
+        violations.push(`${file}: regenerated ${again.slice(0, 12)} ≠ recorded ${hash.slice(0, 12)}`);
+      }
+      if (now !== hash) {
+        violations.push(`${file}: on disk ${now.slice(0, 12)} ≠ recorded ${hash.slice(0, 12)}`);
+      }
+    }
+    return {
+      name: "data",
+      ok: violations.length === 0,
+      detail: `${Object.keys(recorded.outputs).length} files regenerated`,
+      violations,
+    };
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+  }
+}
+
+/** Re-run one seeded-random finished cell from copies of its recorded inputs; compare output hashes. */
+export async function auditRerun(
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  ctx: StageContext,
+  seed: number,
+): Promise<AuditCheck> {
+  const cellsDir = `${runPaths(profile).summaryDir}/cells`;
+  const manifests = await findManifests(root, cellsDir);
+  if (manifests.length === 0) {
+    return { name: "rerun", ok: true, detail: "no finished cells to sample", violations: [] };
+  }
+  const pick = manifests[new Rng(seed).int(manifests.length)];
+  const recorded = await readJson<Manifest>(join(root, pick));
+  const cell = (recorded.config as { cell: Cell }).cell;
+  const scratch = await scratchDir(root, "cell");
+  try {
+    for (const input of Object.keys(recorded.inputs)) {
+      await Deno.mkdir(join(scratch, dirname(input)), { recursive: true });
+      await Deno.copyFile(join(root, input), join(scratch, input));
+    }
+    const stage = cellStage(cfg, scratch, profile, cell);
+    await runStage(stage, { ...ctx, root: scratch, force: true, log: () => {} });
+    const violations: string[] = [];
+    for (const [file, hash] of Object.entries(recorded.outputs)) {
+      const again = await sha256File(join(scratch, file)).catch(() => "missing");
+      if (again !== hash) {
+        violations.push(`${file}: re-run ${again.slice(0, 12)} ≠ recorded ${hash.slice(0, 12)}`);
+      }
+    }
+    if (`${stage.dir}/manifest.json` !== pick) {
+      violations.push(`${pick}: the cell now hashes to ${stage.dir} (config or code changed since it ran)`);
+    }
+    return {
+      name: "rerun",
+      ok: violations.length === 0,
+      detail: `${recorded.stage} re-run on ${ctx.backend.name}`,
+      violations,
+    };
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+  }
+}
+
+/** A scratch folder under `results/` (tasks may write nowhere else), removed by the caller. */
+async function scratchDir(root: string, kind: string): Promise<string> {
+  await Deno.mkdir(join(root, "results"), { recursive: true });
+  return await Deno.makeTempDir({ dir: join(root, "results"), prefix: `.audit-${kind}-` });
+}
+
+/** Every check for a profile. */
+export async function audit(
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  ctx: StageContext,
+  options: { rerun: boolean; seed: number },
+): Promise<AuditCheck[]> {
+  const paths = runPaths(profile);
+  const checks: AuditCheck[] = [];
+  try {
+    const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
+    const sets: Record<string, FinetuneRecord[]> = {};
+    for (const d of cfg.finetune.domains) {
+      sets[d] = await readJsonl<FinetuneRecord>(join(root, paths.finetuneSet(d)));
+    }
+    checks.push(auditSplits(questions, sets));
+  } catch (err) {
+    checks.push({
+      name: "splits",
+      ok: false,
+      detail: "data unreadable",
+      violations: [(err as Error).message],
+    });
+  }
+  const manifests = [];
+  for (const dir of [paths.data, paths.summaryDir]) {
+    for (const p of await findManifests(root, dir)) {
+      manifests.push({ path: p, manifest: await readJson<Manifest>(join(root, p)) });
+    }
+  }
+  checks.push(auditSeeds(manifests));
+  checks.push(await auditData(cfg, root, profile, ctx));
+  try {
+    const denoJson = await readJson<{ imports: Record<string, string> }>(join(root, "deno.json"));
+    checks.push(auditLock(denoJson.imports, await readJson(join(root, "deno.lock"))));
+  } catch (err) {
+    checks.push({
+      name: "lock",
+      ok: false,
+      detail: "deno.json or deno.lock unreadable",
+      violations: [(err as Error).message],
+    });
+  }
+  if (options.rerun) checks.push(await auditRerun(cfg, root, profile, ctx, options.seed));
+  return checks;
+}
+
+/** The audit as readable lines. */
+export function formatAudit(profile: string, checks: readonly AuditCheck[]): string {
+  const lines = [`audit of profile ${profile}`];
+  for (const c of checks) {
+    lines.push(`${c.ok ? "PASS" : "FAIL"}  ${c.name.padEnd(7)} ${c.detail}`);
+    for (const v of c.violations.slice(0, 20)) lines.push(`        - ${v}`);
+    if (c.violations.length > 20) lines.push(`        … and ${c.violations.length - 20} more`);
+  }
+  const failed = checks.filter((c) => !c.ok).length;
+  lines.push(failed === 0 ? "audit passed" : `audit FAILED: ${failed} check(s) with violations`);
+  return lines.join("\n");
+}

@@ -1,0 +1,119 @@
+/**
+ * A plan: the cells of one or more grids, each with its content-hash id,
+ * and the resolved config they were planned under, written to
+ * `results/<profile>/plan/`. Any machine with the checkout and the upstream
+ * outputs runs a cell from it (`deno task cell --id <id>`): the local pool of
+ * worker processes, or a cluster's job array (`array.sh`).
+ * @module
+ */
+import { join } from "node:path";
+import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { type Cell, cellId } from "./cell_stage.ts";
+import type { GridName } from "./grids.ts";
+import { runPaths } from "./paths.ts";
+import type { RunConfig } from "./profiles.ts";
+
+/** A written plan. */
+export interface Plan {
+  profile: string;
+  config: RunConfig;
+  grids: GridName[];
+  cells: { id: string; grids: GridName[]; cell: Cell }[];
+}
+
+/** Where a profile's plan lives. */
+export function planPaths(profile: string) {
+  const dir = `${runPaths(profile).summaryDir}/plan`;
+  return {
+    dir,
+    plan: `${dir}/plan.json`,
+    ids: `${dir}/ids.txt`,
+    array: `${dir}/array.sh`,
+    logs: `${dir}/logs`,
+  };
+}
+
+/** The plan of `cells` (grid by grid), one entry per distinct id. */
+export function makePlan(
+  profile: string,
+  config: RunConfig,
+  gridCells: readonly { grid: GridName; cells: readonly Cell[] }[],
+): Plan {
+  const byId = new Map<string, Plan["cells"][number]>();
+  for (const { grid, cells } of gridCells) {
+    for (const cell of cells) {
+      const id = cellId(cell, config);
+      const entry = byId.get(id) ?? { id, grids: [], cell };
+      if (!entry.grids.includes(grid)) entry.grids.push(grid);
+      byId.set(id, entry);
+    }
+  }
+  return { profile, config, grids: gridCells.map((g) => g.grid), cells: [...byId.values()] };
+}
+
+/**
+ * A job-array script in Slurm's syntax: task i runs the i-th cell of `ids.txt`.
+ * Resources are per cell: one core (wasm is single-threaded) and the memory
+ * a cell needs.
+ */
+export function jobArrayScript(plan: Plan, checkout: string): string {
+  const p = planPaths(plan.profile);
+  return `#!/usr/bin/env bash
+# One array task per cell of ${
+    plan.grids.join(", ")
+  } (profile ${plan.profile}); written by \`deno task plan\`.
+#SBATCH --job-name=blockem-${plan.profile}
+#SBATCH --array=0-${plan.cells.length - 1}
+#SBATCH --cpus-per-task=1
+#SBATCH --mem=2G
+#SBATCH --output=${p.logs}/%A_%a.out
+set -euo pipefail
+cd "${checkout}"
+ID="$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "${p.ids}")"
+exec deno task cell --profile ${plan.profile} --id "$ID"
+`;
+}
+
+/**
+ * Write the plan, its id list and its job-array script under `root`; with
+ * `file`, only the plan, to that path (the local pool's private plans).
+ */
+export async function writePlan(
+  root: string,
+  plan: Plan,
+  checkout: string,
+  file?: string,
+): Promise<string[]> {
+  if (file) {
+    await writeJsonAtomic(join(root, file), plan);
+    return [file];
+  }
+  const p = planPaths(plan.profile);
+  await writeJsonAtomic(join(root, p.plan), plan);
+  await writeFileAtomic(join(root, p.ids), plan.cells.map((c) => c.id).join("\n") + "\n");
+  await writeFileAtomic(join(root, p.array), jobArrayScript(plan, checkout));
+  await Deno.chmod(join(root, p.array), 0o755);
+  return [p.plan, p.ids, p.array];
+}
+
+/** Read a plan (the profile's, or `file`) and find one cell by id, refusing a plan whose ids no longer match. */
+export async function planCell(
+  root: string,
+  profile: string,
+  id: string,
+  file = planPaths(profile).plan,
+): Promise<{ plan: Plan; cell: Cell }> {
+  let plan: Plan;
+  try {
+    plan = await readJson<Plan>(join(root, file));
+  } catch {
+    throw new Error(`No plan at ${file}: run \`deno task plan --profile ${profile}\` first`);
+  }
+  if (plan.profile !== profile) throw new Error(`${file} plans profile '${plan.profile}', not '${profile}'`);
+  const entry = plan.cells.find((c) => c.id === id);
+  if (!entry) throw new Error(`Cell ${id} is not in ${file}`);
+  if (cellId(entry.cell, plan.config) !== id) {
+    throw new Error(`Cell ${id} in ${file} no longer hashes to its id: re-plan`);
+  }
+  return { plan, cell: entry.cell };
+}
