@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
-import { cellId, type CellResult, cellStage } from "./cell_stage.ts";
+import { runCells } from "./cell_pool.ts";
+import { cellId, type CellResult } from "./cell_stage.ts";
 import { discoverStage } from "./discover_stage.ts";
 import { discoveryModelStage } from "./discovery_model_stage.ts";
 import { dataStage } from "./data_stage.ts";
@@ -152,7 +153,7 @@ export async function runExperiment(
   }
   const cells = gridCells(grid, cfg, (b) => lambdas.get(b)!);
   const ids = [...new Set(cells.map((c) => cellId(c, cfg)))];
-  for (const cell of cells) results.push(await runStage(cellStage(cfg, root, profile, cell), ctx));
+  results.push(...await runCells(grid, cells, cfg, root, profile, ctx, ctx.workers ?? 1));
   results.push(await runStage(reportStage(grid, cfg, root, profile, ids), ctx));
   return { results, report: `${runPaths(profile).experiment(grid)}/report.md` };
 }

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { type Cell, cellId, type CellResult, cellStage } from "./cell_stage.ts";
+import { runCells } from "./cell_pool.ts";
 import { discoverStage } from "./discover_stage.ts";
 import { gridReport } from "./experiment_report.ts";
 import { upstreamStages } from "./experiment.ts";
@@ -144,7 +145,7 @@ export async function runReroute(
     }));
   }
   const cells = gridCells("reroute", cfg, (b) => lambdas.get(b)!);
-  for (const cell of cells) await run(cellStage(cfg, root, profile, cell));
+  results.push(...await runCells("reroute", cells, cfg, root, profile, ctx, ctx.workers ?? 1));
   for (const base of cfg.seeds.base) {
     const key = selectionKey(cfg, base);
     const seeds = new Map<number, SeedModels>();

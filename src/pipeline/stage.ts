@@ -44,6 +44,8 @@ export interface StageContext {
   backend: BackendInfo;
   force: boolean;
   log: (line: string) => void;
+  /** Worker processes for independent cells (1: in this process). */
+  workers?: number;
 }
 
 /** Outcome of one stage. */

@@ -6,6 +6,7 @@
  */
 import { type BackendChoice, type BackendInfo, initBackend } from "../core/backend.ts";
 import { parseArgs } from "../core/cli.ts";
+import { defaultWorkers } from "./cell_pool.ts";
 import type { RunKey } from "./paths.ts";
 import { resolveConfig, type RunConfig } from "./profiles.ts";
 import { runStage, type StageContext, type StageResult, type StageSpec } from "./stage.ts";
@@ -31,6 +32,7 @@ const COMMON_FLAGS = {
   help: "boolean",
   "base-seed": "string",
   "finetune-seed": "string",
+  workers: "string",
 } as const;
 
 function seedFlag(flags: Record<string, string | boolean>, name: string, fallback: number): number {
@@ -38,6 +40,15 @@ function seedFlag(flags: Record<string, string | boolean>, name: string, fallbac
   const n = Number(flags[name]);
   if (!Number.isInteger(n) || n < 0) {
     throw new TypeError(`Flag --${name} expects a non-negative integer, got '${flags[name]}'`);
+  }
+  return n;
+}
+
+function workersFlag(flags: Record<string, string | boolean>): number {
+  if (flags.workers === undefined) return defaultWorkers();
+  const n = Number(flags.workers);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new TypeError(`Flag --workers expects a positive integer, got '${flags.workers}'`);
   }
   return n;
 }
@@ -84,7 +95,7 @@ export async function taskMain(
       root,
       force,
       flags: parsed.flags,
-      ctx: { root, backend, force, log },
+      ctx: { root, backend, force, log, workers: workersFlag(parsed.flags) },
       key: {
         base: seedFlag(parsed.flags, "base-seed", config.seeds.base[0]),
         finetune: seedFlag(parsed.flags, "finetune-seed", config.seeds.finetune[0]),
@@ -111,5 +122,5 @@ export function stageTask(
 
 /** Usage text shared by stage tasks. */
 export function stageUsage(task: string, extra = ""): string {
-  return `usage: deno task ${task} [--profile smoke|reference|tiny] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--base-seed N] [--finetune-seed N] [--section.key=value ...]${extra}`;
+  return `usage: deno task ${task} [--profile smoke|reference|tiny] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--base-seed N] [--finetune-seed N] [--workers N] [--section.key=value ...]${extra}`;
 }
