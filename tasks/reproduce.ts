@@ -1,6 +1,9 @@
 /**
- * `deno task reproduce [--profile smoke]`: every stage in order, reusing
- * stages whose inputs, config and code are unchanged; prints the summary.
+ * `deno task reproduce [--profile smoke|paper|reference] [--workers N]`:
+ * every stage of the profile in order (its pipeline, experiment grids and
+ * rerouting study, as its `reproduce` section says), then every table and
+ * figure; a stage whose inputs, config and code are unchanged is reused.
+ * Ends with what ran, what was reused, and where the outputs are.
  */
 import { join } from "node:path";
 import { readJson } from "../src/core/atomic.ts";
@@ -17,13 +20,23 @@ await taskMain(stageUsage("reproduce"), Deno.args, async (e) => {
     root: e.root,
     backend: e.backend,
     force: e.force,
+    workers: e.ctx.workers,
   });
-  const summaryPath = join(e.root, runPaths(e.profile).summary);
-  console.log(formatSummary(await readJson<Summary>(summaryPath)));
-  const ran = results.filter((r) => r.status === "ran").map((r) => r.name);
-  const reused = results.filter((r) => r.status === "reused").map((r) => r.name);
+  const paths = runPaths(e.profile);
+  const where: string[] = [];
+  if (e.config.reproduce.pipeline) {
+    console.log(formatSummary(await readJson<Summary>(join(e.root, paths.summary))));
+    where.push(`summary ${paths.summary}`);
+  }
+  for (const grid of e.config.reproduce.grids) where.push(`${grid} ${paths.experiment(grid)}/report.md`);
+  if (e.config.reproduce.reroute) where.push(`reroute ${paths.experiment("reroute")}/report.md`);
+  where.push("tables and figures results/report/", "page results/report.html");
+  const ran = results.filter((r) => r.status === "ran");
+  const seconds = (performance.now() - start) / 1000;
   console.log(
-    `\nran ${ran.length} stage(s)${ran.length ? `: ${ran.join(", ")}` : ""}; reused ${reused.length}` +
-      ` · ${((performance.now() - start) / 1000).toFixed(1)}s · summary: ${summaryPath}`,
+    `\nprofile ${e.profile}: ran ${ran.length} stage(s), reused ${results.length - ran.length} · ` +
+      `${seconds.toFixed(1)}s on ${e.backend.name} with ${e.ctx.workers ?? 1} worker(s)`,
   );
+  if (ran.length > 0 && ran.length <= 40) console.log(`ran: ${ran.map((r) => r.name).join(", ")}`);
+  console.log(`outputs:\n${where.map((w) => `  ${w}`).join("\n")}`);
 });

@@ -6,6 +6,7 @@
 import { applyOverrides } from "../core/config.ts";
 import type { SaeTrainConfig } from "../features/sae_train.ts";
 import { FINETUNE_DOMAINS } from "../world/spec.ts";
+import { GRIDS } from "./grids.ts";
 
 /** The resolved config of a run, shared by every stage. */
 export interface RunConfig {
@@ -102,6 +103,12 @@ export interface RunConfig {
     prolongFactor: number;
   };
   /**
+   * What `deno task reproduce` runs for this profile: the staged pipeline
+   * (fine-tunes, learned judge, three-judge evaluation, summary), the named
+   * experiment grids, and the rerouting study; the report always.
+   */
+  reproduce: { pipeline: boolean; grids: string[]; reroute: boolean };
+  /**
    * samplesPerPrompt: answers sampled per evaluation prompt for the sampling
    * and learned judges; resamples: bootstrap resamples for every interval.
    */
@@ -181,6 +188,7 @@ const SMOKE: RunConfig = {
     steerAlphas: [0.1, 0.2, 0.4, 0.8],
     prolongFactor: 10,
   },
+  reproduce: { pipeline: true, grids: [], reroute: false },
   evaluate: { batchSize: 256, samplesPerPrompt: 8, maxAnswerTokens: 6, seed: 11, resamples: 1000 },
   judge: {
     hidden: 128,
@@ -203,12 +211,18 @@ export const PROFILES: Record<string, RunConfig> = {
     discover: { ...SMOKE.discover, layer: 2 },
     // Blocking at the interior layer costs adherence sooner: on the smoke grid only 0.003 stayed within budget.
     block: { ...SMOKE.block, lambdaGrid: [0.0003, 0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.03] },
+    reproduce: { pipeline: false, grids: ["main"], reroute: true },
   },
   // The paper's experiments on the smoke organism: all six domains, three fine-tuning seeds.
   paper: {
     ...SMOKE,
     seeds: { base: [0], finetune: [1, 2, 3] },
     finetune: { ...SMOKE.finetune, domains: ["medical", "finance", "legal", "career", "automotive", "code"] },
+    reproduce: {
+      pipeline: false,
+      grids: ["main", "lambda", "k", "ablations", "baselines", "reemerge"],
+      reroute: false,
+    },
   },
   tiny: {
     ...SMOKE,
@@ -273,6 +287,13 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
     throw new RangeError(
       `Config key 'discover.features' must be "sae" or "diffmeans", got '${cfg.discover.features}'`,
     );
+  }
+  for (const g of cfg.reproduce.grids) {
+    if (!(GRIDS as readonly string[]).includes(g)) {
+      throw new RangeError(
+        `Config key 'reproduce.grids' names an unknown grid '${g}' (known: ${GRIDS.join(", ")})`,
+      );
+    }
   }
   for (const d of [...cfg.finetune.domains, ...cfg.experiment.domains, cfg.discover.domain]) {
     if (!FINETUNE_DOMAINS.includes(d)) {

@@ -1,13 +1,19 @@
 /**
- * The whole pipeline of a profile, in data order: data → (per base seed)
- * pretrain → SAE at the block layer → discovery model → discover (top-Δ,
- * induce/repair, ranked selection) → naive fine-tune on the discovery
- * domain → select λ → (per fine-tuning seed and domain) naive, block,
- * random controls → learned judge → evaluate → summary.
+ * Everything a profile reproduces (its `reproduce` section), in data order.
+ * The staged pipeline: data → (per base seed) pretrain → SAE at the block
+ * layer → discovery model → discover (top-Δ, induce/repair, ranked
+ * selection) → naive fine-tune on the discovery domain → select λ → (per
+ * fine-tuning seed and domain) naive, block, random controls → learned judge
+ * → evaluate → summary. Then the experiment grids, the rerouting study, and
+ * the report of every table and figure.
  * @module
  */
 import type { BackendInfo } from "../core/backend.ts";
 import { dataStage } from "./data_stage.ts";
+import { runExperiment } from "./experiment.ts";
+import type { GridName } from "./grids.ts";
+import { paperReportStage } from "./paper_report.ts";
+import { runReroute } from "./reroute.ts";
 import { discoverStage } from "./discover_stage.ts";
 import { discoveryModelStage } from "./discovery_model_stage.ts";
 import { saeStage } from "./sae_stage.ts";
@@ -29,6 +35,8 @@ export interface ReproduceOptions {
   backend: BackendInfo;
   force?: boolean;
   log?: (line: string) => void;
+  /** Worker processes for independent cells (default 1: in this process). */
+  workers?: number;
 }
 
 /** Every stage of a profile, in order. */
@@ -68,17 +76,28 @@ export function pipelineStages(
   return stages;
 }
 
-/** Run (or reuse) every stage; returns what each did. */
+/** Run (or reuse) every stage of the profile's `reproduce` section, then the report; returns what each did. */
 export async function reproduce(opts: ReproduceOptions): Promise<StageResult[]> {
+  const { config: cfg, root, profile } = opts;
   const ctx = {
-    root: opts.root,
+    root,
     backend: opts.backend,
     force: opts.force ?? false,
     log: opts.log ?? ((line: string) => console.error(line)),
+    workers: opts.workers ?? 1,
   };
   const results: StageResult[] = [];
-  for (const stage of pipelineStages(opts.config, opts.root, opts.profile, opts.backend)) {
-    results.push(await runStage(stage, ctx));
+  if (cfg.reproduce.pipeline) {
+    for (const stage of pipelineStages(cfg, root, profile, opts.backend)) {
+      results.push(await runStage(stage, ctx));
+    }
   }
-  return results;
+  for (const grid of cfg.reproduce.grids) {
+    results.push(...(await runExperiment(grid as GridName, cfg, root, profile, ctx)).results);
+  }
+  if (cfg.reproduce.reroute) results.push(...(await runReroute(cfg, root, profile, ctx)).results);
+  results.push(await runStage(paperReportStage(root), ctx));
+  // Grids share upstream stages and cells: each counts once.
+  const seen = new Set<string>();
+  return results.filter((r) => !seen.has(r.name) && seen.add(r.name));
 }
