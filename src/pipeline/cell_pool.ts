@@ -5,7 +5,7 @@
  * a cluster's job array uses; with one worker the cells run in this process.
  * @module
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashJson } from "../core/hash.ts";
 import { type Cell, cellStage } from "./cell_stage.ts";
@@ -41,7 +41,7 @@ export async function runCells(
   // A plan of its own per pool run, named by content, so concurrent runs never overwrite each other's.
   const name = `pool-${hashJson(plan).slice(0, 12)}`;
   const planFile = `${planPaths(profile).dir}/${name}.json`;
-  await writePlan(root, plan, resolve(root), planFile);
+  await writePlan(root, plan, Deno.cwd(), planFile);
   const queue = plan.cells.map((c) => c.id);
   const results = new Map<string, StageResult>();
   const failed: { id: string; code: number; tail: string }[] = [];

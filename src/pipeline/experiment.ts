@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { runCells } from "./cell_pool.ts";
-import { cellId, type CellResult } from "./cell_stage.ts";
+import { type Cell, cellId, type CellResult } from "./cell_stage.ts";
 import { discoverStage } from "./discover_stage.ts";
 import { discoveryModelStage } from "./discovery_model_stage.ts";
 import { dataStage } from "./data_stage.ts";
@@ -137,6 +137,23 @@ function reportStage(
   };
 }
 
+/** A grid's upstream stages (run or reused) and its cells, with the λ chosen per base seed. */
+export async function prepareGrid(
+  grid: GridName,
+  cfg: RunConfig,
+  root: string,
+  profile: string,
+  ctx: StageContext,
+): Promise<{ results: StageResult[]; cells: Cell[] }> {
+  const results: StageResult[] = [];
+  for (const s of upstreamStages(grid, cfg, root, profile)) results.push(await runStage(s, ctx));
+  const lambdas = new Map<number, number>();
+  for (const base of cfg.seeds.base) {
+    lambdas.set(base, await resolvedLambda(cfg, root, profile, selectionKey(cfg, base)));
+  }
+  return { results, cells: gridCells(grid, cfg, (b) => lambdas.get(b)!) };
+}
+
 /** Run a grid: upstream stages, cells, report. */
 export async function runExperiment(
   grid: GridName,
@@ -145,13 +162,7 @@ export async function runExperiment(
   profile: string,
   ctx: StageContext,
 ): Promise<{ results: StageResult[]; report: string }> {
-  const results: StageResult[] = [];
-  for (const s of upstreamStages(grid, cfg, root, profile)) results.push(await runStage(s, ctx));
-  const lambdas = new Map<number, number>();
-  for (const base of cfg.seeds.base) {
-    lambdas.set(base, await resolvedLambda(cfg, root, profile, selectionKey(cfg, base)));
-  }
-  const cells = gridCells(grid, cfg, (b) => lambdas.get(b)!);
+  const { results, cells } = await prepareGrid(grid, cfg, root, profile, ctx);
   const ids = [...new Set(cells.map((c) => cellId(c, cfg)))];
   results.push(...await runCells(grid, cells, cfg, root, profile, ctx, ctx.workers ?? 1));
   results.push(await runStage(reportStage(grid, cfg, root, profile, ids), ctx));

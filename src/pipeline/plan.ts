@@ -6,7 +6,7 @@
  * worker processes, or a cluster's job array (`array.sh`).
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { type Cell, cellId } from "./cell_stage.ts";
 import type { GridName } from "./grids.ts";
@@ -52,12 +52,14 @@ export function makePlan(
 }
 
 /**
- * A job-array script in Slurm's syntax: task i runs the i-th cell of `ids.txt`.
+ * A job-array script in Slurm's syntax: task i runs the i-th cell of `ids.txt`
+ * from the checkout at `checkout`, with results under `root` (absolute).
  * Resources are per cell: one core (wasm is single-threaded) and the memory
  * a cell needs.
  */
-export function jobArrayScript(plan: Plan, checkout: string): string {
+export function jobArrayScript(plan: Plan, checkout: string, root: string): string {
   const p = planPaths(plan.profile);
+  const rootFlag = root === checkout ? "" : ` --root "${root}"`;
   return `#!/usr/bin/env bash
 # One array task per cell of ${
     plan.grids.join(", ")
@@ -66,11 +68,11 @@ export function jobArrayScript(plan: Plan, checkout: string): string {
 #SBATCH --array=0-${plan.cells.length - 1}
 #SBATCH --cpus-per-task=1
 #SBATCH --mem=2G
-#SBATCH --output=${p.logs}/%A_%a.out
+#SBATCH --output=${root}/${p.logs}/%A_%a.out
 set -euo pipefail
 cd "${checkout}"
-ID="$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "${p.ids}")"
-exec deno task cell --profile ${plan.profile} --id "$ID"
+ID="$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "${root}/${p.ids}")"
+exec deno task cell --profile ${plan.profile}${rootFlag} --id "$ID"
 `;
 }
 
@@ -91,7 +93,8 @@ export async function writePlan(
   const p = planPaths(plan.profile);
   await writeJsonAtomic(join(root, p.plan), plan);
   await writeFileAtomic(join(root, p.ids), plan.cells.map((c) => c.id).join("\n") + "\n");
-  await writeFileAtomic(join(root, p.array), jobArrayScript(plan, checkout));
+  await writeFileAtomic(join(root, p.array), jobArrayScript(plan, resolve(checkout), root));
+  await Deno.mkdir(join(root, p.logs), { recursive: true });
   await Deno.chmod(join(root, p.array), 0o755);
   return [p.plan, p.ids, p.array];
 }

@@ -1,0 +1,49 @@
+/**
+ * `deno task plan [--grid main,lambda,...]`: run the upstream stages the
+ * grids need (here), then write their cells to `results/<profile>/plan/`:
+ * `plan.json` (cells with ids and the resolved config), `ids.txt`, and
+ * `array.sh`, a job-array script with one task per cell running `deno task
+ * cell --id <id>`. Finished cells land in `results/<profile>/cells/`, where
+ * `experiment`, `reproduce` and the report reuse them.
+ */
+import { join } from "node:path";
+import { prepareGrid } from "../src/pipeline/experiment.ts";
+import { type GridName, GRIDS } from "../src/pipeline/grids.ts";
+import { makePlan, planPaths, writePlan } from "../src/pipeline/plan.ts";
+import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
+
+await taskMain(
+  stageUsage("plan", ` [--grid ${GRIDS.filter((g) => g !== "reroute").join(",")}]`),
+  Deno.args,
+  async (e) => {
+    const grids = (e.flags.grid === undefined ? e.config.reproduce.grids : String(e.flags.grid).split(","))
+      .map((g) => g.trim()).filter((g) => g.length > 0);
+    if (grids.length === 0) {
+      throw new RangeError(
+        `Flag --grid names no grid, and profile '${e.profile}' reproduces none`,
+      );
+    }
+    for (const g of grids) {
+      if (g === "reroute") {
+        throw new RangeError(
+          "The reroute study interleaves its own stages: run `deno task reroute`",
+        );
+      }
+      if (!(GRIDS as readonly string[]).includes(g)) {
+        throw new RangeError(
+          `Unknown grid '${g}' (known: ${GRIDS.join(", ")})`,
+        );
+      }
+    }
+    const planned = [];
+    for (const grid of grids as GridName[]) {
+      planned.push({ grid, cells: (await prepareGrid(grid, e.config, e.root, e.profile, e.ctx)).cells });
+    }
+    const plan = makePlan(e.profile, e.config, planned);
+    const written = await writePlan(e.root, plan, Deno.cwd());
+    console.log(`${plan.cells.length} cell(s) of ${grids.join(", ")} planned: ${written.join(", ")}`);
+    console.log(`run one: deno task cell --profile ${e.profile} --id ${plan.cells[0]?.id ?? "<id>"}`);
+    console.log(`job array: sbatch ${join(e.root, planPaths(e.profile).array)}`);
+  },
+  { grid: "string" },
+);
