@@ -9,13 +9,28 @@
 import { join } from "node:path";
 import { prepareGrid } from "../src/pipeline/experiment.ts";
 import { type GridName, GRIDS } from "../src/pipeline/grids.ts";
-import { makePlan, planPaths, writePlan } from "../src/pipeline/plan.ts";
+import { makePlan, planPaths, unfinishedCells, writePlan } from "../src/pipeline/plan.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(
-  stageUsage("plan", ` [--grid ${GRIDS.filter((g) => g !== "reroute").join(",")}]`),
+  stageUsage("plan", ` [--grid ${GRIDS.filter((g) => g !== "reroute").join(",")}] [--status]`),
   Deno.args,
   async (e) => {
+    if (e.flags.status) {
+      const { plan, unfinished } = await unfinishedCells(e.root, e.profile);
+      console.log(
+        `${plan.cells.length - unfinished.length} of ${plan.cells.length} planned cell(s) finished`,
+      );
+      for (const u of unfinished) console.log(`unfinished: array index ${u.index}  cell ${u.id}  ${u.label}`);
+      if (unfinished.length > 0) {
+        const script = join(e.root, planPaths(e.profile).array);
+        console.log(
+          `resubmit them alone: sbatch --array=${unfinished.map((u) => u.index).join(",")} ${script}`,
+        );
+        Deno.exit(1);
+      }
+      return;
+    }
     const grids = (e.flags.grid === undefined ? e.config.reproduce.grids : String(e.flags.grid).split(","))
       .map((g) => g.trim()).filter((g) => g.length > 0);
     if (grids.length === 0) {
@@ -45,5 +60,5 @@ await taskMain(
     console.log(`run one: deno task cell --profile ${e.profile} --id ${plan.cells[0]?.id ?? "<id>"}`);
     console.log(`job array: sbatch ${join(e.root, planPaths(e.profile).array)}`);
   },
-  { grid: "string" },
+  { grid: "string", status: "boolean" },
 );

@@ -59,20 +59,23 @@ export function makePlan(
  */
 export function jobArrayScript(plan: Plan, checkout: string, root: string): string {
   const p = planPaths(plan.profile);
-  const rootFlag = root === checkout ? "" : ` --root "${root}"`;
   return `#!/usr/bin/env bash
 # One array task per cell of ${
     plan.grids.join(", ")
   } (profile ${plan.profile}); written by \`deno task plan\`.
+# Submit: sbatch ${root}/${p.array}   Resubmit some: sbatch --array=<indices> ${root}/${p.array}
 #SBATCH --job-name=blockem-${plan.profile}
 #SBATCH --array=0-${plan.cells.length - 1}
 #SBATCH --cpus-per-task=1
 #SBATCH --mem=2G
 #SBATCH --output=${root}/${p.logs}/%A_%a.out
 set -euo pipefail
+ROOT="${root}"
 cd "${checkout}"
-ID="$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "${root}/${p.ids}")"
-exec deno task cell --profile ${plan.profile}${rootFlag} --id "$ID"
+ID="$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "$ROOT/${p.ids}")"
+# The cell may write only under the results root; \$DENO overrides the deno on PATH.
+exec "\${DENO:-deno}" run --frozen --allow-read --allow-write="$ROOT/data,$ROOT/results" --allow-env \\
+  tasks/cell.ts --profile ${plan.profile} --root "$ROOT" --id "$ID"
 `;
 }
 
@@ -119,4 +122,39 @@ export async function planCell(
     throw new Error(`Cell ${id} in ${file} no longer hashes to its id: re-plan`);
   }
   return { plan, cell: entry.cell };
+}
+
+/** A planned cell not finished yet, with its array index (its line in `ids.txt`, from 0). */
+export interface Unfinished {
+  index: number;
+  id: string;
+  label: string;
+}
+
+/** The planned cells without a finished result (failed, lost or never run): what to resubmit. */
+export async function unfinishedCells(
+  root: string,
+  profile: string,
+): Promise<{ plan: Plan; unfinished: Unfinished[] }> {
+  const file = planPaths(profile).plan;
+  let plan: Plan;
+  try {
+    plan = await readJson<Plan>(join(root, file));
+  } catch {
+    throw new Error(`No plan at ${file}: run \`deno task plan --profile ${profile}\` first`);
+  }
+  const unfinished: Unfinished[] = [];
+  for (const [index, { id, cell }] of plan.cells.entries()) {
+    const dir = runPaths(profile, { base: cell.base, finetune: cell.finetune }).cell(id);
+    try {
+      await Deno.stat(join(root, dir, "manifest.json"));
+    } catch {
+      unfinished.push({
+        index,
+        id,
+        label: `${cell.domain}/${cell.method} base-${cell.base}/ft-${cell.finetune}`,
+      });
+    }
+  }
+  return { plan, unfinished };
 }

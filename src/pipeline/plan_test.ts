@@ -20,7 +20,8 @@ Deno.test("a plan lists each cell once with every grid it belongs to, and a job 
     const p = planPaths("tiny");
     const script = await Deno.readTextFile(join(root, p.array));
     assertOk(script.includes(`#SBATCH --array=0-${ids.size - 1}`), script);
-    assertOk(script.includes(`cd "/checkout"`) && script.includes(`--root "${root}"`), script);
+    assertOk(script.includes(`cd "/checkout"`) && script.includes(`ROOT="${root}"`), script);
+    assertOk(script.includes(`--allow-write="$ROOT/data,$ROOT/results"`), script);
     assertEquals(
       (await Deno.readTextFile(join(root, p.ids))).trim().split("\n"),
       plan.cells.map((c) => c.id),
