@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashJson } from "../core/hash.ts";
+import { startProgress } from "../core/progress.ts";
 import { type Cell, cellStage } from "./cell_stage.ts";
 import type { GridName } from "./grids.ts";
 import { makePlan, planPaths, writePlan } from "./plan.ts";
@@ -45,6 +46,9 @@ export async function runCells(
   const queue = plan.cells.map((c) => c.id);
   const results = new Map<string, StageResult>();
   const failed: { id: string; code: number; tail: string }[] = [];
+  // Workers' own progress lines would interleave; the pool reports cells done, with an ETA.
+  const progress = startProgress(`${grid}: ${workers} workers`, queue.length);
+  let done = 0;
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       const start = performance.now();
@@ -72,6 +76,7 @@ export async function runCells(
         stderr: "piped",
       }).output();
       const stdout = new TextDecoder().decode(out.stdout), stderr = new TextDecoder().decode(out.stderr);
+      progress.update(++done, { failed: String(failed.length + (out.success ? 0 : 1)) });
       if (!out.success) {
         failed.push({ id, code: out.code, tail: stderr.trim().split("\n").slice(-1)[0] ?? "" });
         ctx.log(`cell ${id}: failed (exit ${out.code})`);
@@ -89,6 +94,7 @@ export async function runCells(
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, worker));
+  progress.stop();
   if (failed.length > 0) {
     throw new Error(
       `${failed.length} of ${plan.cells.length} cell(s) failed: ${
