@@ -25,6 +25,8 @@ import type { FinetuneRecord } from "./data_stage.ts";
 import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
 import { randomControlSeed } from "./methods.ts";
+import { resumableOf } from "./resume.ts";
+import type { Resumable } from "../optim/snapshot.ts";
 import type { StageSpec } from "./stage.ts";
 
 /** What a condition blocks: its feature map (caller disposes) and a record of it for the outputs. */
@@ -142,6 +144,7 @@ export async function trainCondition(
   features: FeatureMap | null,
   lambda: number,
   onStep?: (step: number, losses: Record<string, number>) => void,
+  resumable?: Resumable,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
   return await finetune(
     base,
@@ -152,6 +155,8 @@ export async function trainCondition(
     seed,
     features ? { block: { features, lambda } } : {},
     onStep,
+    undefined,
+    resumable ? { at: resumable } : undefined,
   );
 }
 
@@ -195,7 +200,7 @@ export function finetuneStage(
       ...(constrained && cfg.block.selectLambda ? [paths.selection] : []),
     ],
     code: import.meta.url,
-    run: async () => {
+    run: async (run) => {
       const examples = await loadFinetuneExamples(root, profile, domain);
       const lambda = constrained ? await resolvedLambda(cfg, root, profile, key) : 0;
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
@@ -213,6 +218,7 @@ export function finetuneStage(
           held?.features ?? null,
           lambda,
           (step, l) => progress.update(step + 1, { loss: l.loss }),
+          resumableOf(cfg, run),
         );
       } finally {
         held?.features.dispose();

@@ -109,6 +109,12 @@ export interface RunConfig {
    */
   reproduce: { pipeline: boolean; grids: string[]; reroute: boolean };
   /**
+   * Training stages (pretraining, fine-tunes, cells) snapshot every this many
+   * steps so that a killed run resumes where it stopped; 0 turns it off. It
+   * does not change any result, so no stage's hash includes it.
+   */
+  checkpoints: { every: number };
+  /**
    * samplesPerPrompt: answers sampled per evaluation prompt for the sampling
    * and learned judges; resamples: bootstrap resamples for every interval.
    */
@@ -189,6 +195,7 @@ const SMOKE: RunConfig = {
     prolongFactor: 10,
   },
   reproduce: { pipeline: true, grids: [], reroute: false },
+  checkpoints: { every: 100 },
   evaluate: { batchSize: 256, samplesPerPrompt: 8, maxAnswerTokens: 6, seed: 11, resamples: 1000 },
   judge: {
     hidden: 128,
@@ -333,6 +340,11 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
     ["discover.k", cfg.discover.k],
     ["experiment.prolongFactor", cfg.experiment.prolongFactor],
   ];
+  if (!Number.isInteger(cfg.checkpoints.every) || cfg.checkpoints.every < 0) {
+    throw new RangeError(
+      `Config key 'checkpoints.every' must be a whole number ≥ 0, got ${cfg.checkpoints.every}`,
+    );
+  }
   for (const [k, v] of positive) {
     if (v < 1) throw new RangeError(`Config key '${k}' must be at least 1, got ${v}`);
   }
