@@ -5,8 +5,10 @@
  * @module
  */
 import { join } from "node:path";
-import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
+import { readJsonValidated } from "../core/schema.ts";
+import { CELL_RESULT_FILE } from "./file_schemas.ts";
 import { runCells } from "./cell_pool.ts";
 import { type Cell, cellId, type CellResult } from "./cell_stage.ts";
 import { discoverStage } from "./discover_stage.ts";
@@ -80,7 +82,12 @@ function reportStage(
     run: async () => {
       const results: CellResult[] = [];
       for (const id of ids) {
-        results.push(await readJson<CellResult>(join(root, `${paths.cell(id)}/result.json`)));
+        results.push(
+          await readJsonValidated(
+            join(root, `${paths.cell(id)}/result.json`),
+            CELL_RESULT_FILE,
+          ) as CellResult,
+        );
       }
       const rows = gridReport(results, cfg);
       await writeJsonAtomic(join(root, `${dir}/report.json`), {

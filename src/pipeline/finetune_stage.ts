@@ -6,8 +6,10 @@
  * @module
  */
 import { join } from "node:path";
-import { readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
+import { readJsonValidated } from "../core/schema.ts";
+import { DIRECTION_SET_FILE, LATENT_SELECTION_FILE, SELECTION_FILE } from "./file_schemas.ts";
 import { startProgress } from "../core/progress.ts";
 import { DirectionFeatures, type DirectionSet, type FeatureMap } from "../features/feature_map.ts";
 import type { LatentSelection } from "../features/latent_selection.ts";
@@ -59,11 +61,11 @@ export async function conditionFeatures(
   const paths = runPaths(profile, key);
   const randomSeed = m ? randomControlSeed(cfg, Number(m[1])) : 0;
   if (cfg.discover.features === "diffmeans") {
-    const found = await readJson<DirectionSet>(join(root, paths.directions));
+    const found = await readJsonValidated(join(root, paths.directions), DIRECTION_SET_FILE) as DirectionSet;
     const set = m ? randomDirectionSet(found, randomSeed) : found;
     return { features: new DirectionFeatures(set), record: { kind: "directions", ...set } };
   }
-  const found = await readJson<LatentSelection>(join(root, paths.latents));
+  const found = await readJsonValidated(join(root, paths.latents), LATENT_SELECTION_FILE) as LatentSelection;
   const sae = await loadSae(join(root, paths.sae(cfg.discover.layer)));
   try {
     const set: LatentSet = m
@@ -122,7 +124,7 @@ export async function resolvedLambda(
   key: RunKey,
 ): Promise<number> {
   if (!cfg.block.selectLambda) return cfg.block.lambda;
-  return (await readJson<{ chosenLambda: number }>(join(root, runPaths(profile, key).selection)))
+  return (await readJsonValidated(join(root, runPaths(profile, key).selection), SELECTION_FILE))
     .chosenLambda;
 }
 

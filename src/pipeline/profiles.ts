@@ -6,7 +6,8 @@
 import { applyOverrides } from "../core/config.ts";
 import type { SaeTrainConfig } from "../features/sae_train.ts";
 import { FINETUNE_DOMAINS } from "../world/spec.ts";
-import { GRIDS } from "./grids.ts";
+import { validate } from "../core/schema.ts";
+import { RUN_CONFIG_SCHEMA } from "./config_schema.ts";
 
 /** The resolved config of a run, shared by every stage. */
 export interface RunConfig {
@@ -280,28 +281,8 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
     throw new RangeError(`Unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(", ")})`);
   }
   const cfg = applyOverrides(base, overrides, `profile '${profile}'`);
-  if (!["general", "all"].includes(cfg.discover.promptDomains)) {
-    throw new RangeError(
-      `Config key 'discover.promptDomains' must be "general" or "all", got '${cfg.discover.promptDomains}'`,
-    );
-  }
-  if (!["encoder", "decoder"].includes(cfg.block.readout)) {
-    throw new RangeError(
-      `Config key 'block.readout' must be "encoder" or "decoder", got '${cfg.block.readout}'`,
-    );
-  }
-  if (!["sae", "diffmeans"].includes(cfg.discover.features)) {
-    throw new RangeError(
-      `Config key 'discover.features' must be "sae" or "diffmeans", got '${cfg.discover.features}'`,
-    );
-  }
-  for (const g of cfg.reproduce.grids) {
-    if (!(GRIDS as readonly string[]).includes(g)) {
-      throw new RangeError(
-        `Config key 'reproduce.grids' names an unknown grid '${g}' (known: ${GRIDS.join(", ")})`,
-      );
-    }
-  }
+  // Every key's type and range; the checks below relate keys to each other.
+  validate(RUN_CONFIG_SCHEMA, cfg, `Config of profile '${profile}'`);
   for (const d of [...cfg.finetune.domains, ...cfg.experiment.domains, cfg.discover.domain]) {
     if (!FINETUNE_DOMAINS.includes(d)) {
       throw new RangeError(`Unknown fine-tuning domain '${d}' (known: ${FINETUNE_DOMAINS.join(", ")})`);
@@ -320,33 +301,6 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
     throw new RangeError(
       `Config key 'discover.layer' must be in 0..${cfg.model.nLayers - 1}, got ${cfg.discover.layer}`,
     );
-  }
-  for (const [k, list] of [["seeds.base", cfg.seeds.base], ["seeds.finetune", cfg.seeds.finetune]] as const) {
-    if (list.length === 0 || list.some((x) => !Number.isInteger(x) || x < 0)) {
-      throw new RangeError(`Config key '${k}' must be a non-empty list of non-negative integers`);
-    }
-  }
-  const positive: [string, number][] = [
-    ["pretrain.steps", cfg.pretrain.steps],
-    ["finetune.epochs", cfg.finetune.epochs],
-    ["random.draws", cfg.random.draws],
-    ["data.finetuneExamples", cfg.data.finetuneExamples],
-    ["evaluate.samplesPerPrompt", cfg.evaluate.samplesPerPrompt],
-    ["evaluate.resamples", cfg.evaluate.resamples],
-    ["judge.steps", cfg.judge.steps],
-    ["sae.steps", cfg.sae.steps],
-    ["sae.k", cfg.sae.k],
-    ["discover.poolSize", cfg.discover.poolSize],
-    ["discover.k", cfg.discover.k],
-    ["experiment.prolongFactor", cfg.experiment.prolongFactor],
-  ];
-  if (!Number.isInteger(cfg.checkpoints.every) || cfg.checkpoints.every < 0) {
-    throw new RangeError(
-      `Config key 'checkpoints.every' must be a whole number ≥ 0, got ${cfg.checkpoints.every}`,
-    );
-  }
-  for (const [k, v] of positive) {
-    if (v < 1) throw new RangeError(`Config key '${k}' must be at least 1, got ${v}`);
   }
   return cfg;
 }

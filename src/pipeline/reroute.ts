@@ -17,6 +17,8 @@
 import { join } from "node:path";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
+import { readJsonValidated } from "../core/schema.ts";
+import { CELL_RESULT_FILE } from "./file_schemas.ts";
 import { type Cell, cellId, type CellResult, cellStage } from "./cell_stage.ts";
 import { runCells } from "./cell_pool.ts";
 import { discoverStage } from "./discover_stage.ts";
@@ -59,7 +61,12 @@ function reportStage(cfg: RunConfig, root: string, profile: string, ids: string[
     run: async () => {
       const results: CellResult[] = [];
       for (const id of ids) {
-        results.push(await readJson<CellResult>(join(root, `${paths.cell(id)}/result.json`)));
+        results.push(
+          await readJsonValidated(
+            join(root, `${paths.cell(id)}/result.json`),
+            CELL_RESULT_FILE,
+          ) as CellResult,
+        );
       }
       const rows = gridReport(results, cfg);
       const fixes = fixRows(rows);

@@ -180,14 +180,16 @@ Deno.test("a fine-tune resumed from a mid-run snapshot ends with the uninterrupt
     const before = tf.memory().numTensors;
     const epochs: number[] = [];
     const at = { dir, key: "k", every: 4 };
-    const whole = await finetune(base, model, cfgFt, tokenizer, examples, 3, {}, undefined, async (e) => {
+    const whole = await finetune(base, model, cfgFt, tokenizer, examples, 3, {}, undefined, (e) => {
       epochs.push(e);
+      return Promise.resolve();
     }, { at, capture: () => [...epochs], restore: () => {} });
     // The snapshot left on disk is the last one (step 8, mid-epoch 3); resume from it.
     const restored: number[] = [];
     const resumedAt: number[] = [];
-    const resumed = await finetune(base, model, cfgFt, tokenizer, examples, 3, {}, undefined, async (e) => {
+    const resumed = await finetune(base, model, cfgFt, tokenizer, examples, 3, {}, undefined, (e) => {
       restored.push(e);
+      return Promise.resolve();
     }, {
       at: { ...at, onResume: (s) => resumedAt.push(s) },
       capture: () => [...restored],
