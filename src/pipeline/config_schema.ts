@@ -82,6 +82,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     prolongFactor: int(1),
   }),
   reproduce: v.strictObject({
+    include: v.array(v.picklist(["smoke", "reference", "paper", "tiny"])),
     pipeline: v.boolean(),
     grids: v.array(v.picklist(GRIDS)),
     reroute: v.boolean(),

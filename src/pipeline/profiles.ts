@@ -104,11 +104,12 @@ export interface RunConfig {
     prolongFactor: number;
   };
   /**
-   * What `deno task reproduce` runs for this profile: the staged pipeline
+   * What `deno task reproduce` runs for this profile: first the profiles it
+   * includes (each as its own section says), then the staged pipeline
    * (fine-tunes, learned judge, three-judge evaluation, summary), the named
    * experiment grids, and the rerouting study; the report always.
    */
-  reproduce: { pipeline: boolean; grids: string[]; reroute: boolean };
+  reproduce: { include: string[]; pipeline: boolean; grids: string[]; reroute: boolean };
   /**
    * Training stages (pretraining, fine-tunes, cells) snapshot every this many
    * steps so that a killed run resumes where it stopped; 0 turns it off. It
@@ -195,7 +196,7 @@ const SMOKE: RunConfig = {
     steerAlphas: [0.1, 0.2, 0.4, 0.8],
     prolongFactor: 10,
   },
-  reproduce: { pipeline: true, grids: [], reroute: false },
+  reproduce: { include: [], pipeline: true, grids: [], reroute: false },
   checkpoints: { every: 100 },
   evaluate: { batchSize: 256, samplesPerPrompt: 8, maxAnswerTokens: 6, seed: 11, resamples: 1000 },
   judge: {
@@ -219,7 +220,7 @@ export const PROFILES: Record<string, RunConfig> = {
     discover: { ...SMOKE.discover, layer: 2 },
     // Blocking at the interior layer costs adherence sooner: on the smoke grid only 0.003 stayed within budget.
     block: { ...SMOKE.block, lambdaGrid: [0.0003, 0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.03] },
-    reproduce: { pipeline: false, grids: ["main"], reroute: true },
+    reproduce: { include: [], pipeline: false, grids: ["main"], reroute: true },
   },
   // The paper's experiments on the smoke organism: all six domains, three fine-tuning seeds.
   paper: {
@@ -227,6 +228,7 @@ export const PROFILES: Record<string, RunConfig> = {
     seeds: { base: [0], finetune: [1, 2, 3] },
     finetune: { ...SMOKE.finetune, domains: ["medical", "finance", "legal", "career", "automotive", "code"] },
     reproduce: {
+      include: ["smoke", "reference"],
       pipeline: false,
       grids: ["main", "lambda", "k", "ablations", "baselines", "reemerge"],
       reroute: false,
