@@ -12,6 +12,8 @@ import type { ReportRow } from "./experiment_report.ts";
 export const H1_FVU_RATIO = 1.5;
 /** …or reconstructs less than this fraction of the share of the discovery model's shift it reconstructed. */
 export const H1_SHIFT_SHARE = 0.5;
+/** Re-emergence: prolonged BLOCK keeps at least this much less of its reduction (absolute) than BLOCK. */
+export const REEMERGENCE_MIN = 0.05;
 /** H2 holds when patching the added latents lowers EM this much more than random latents of the same count. */
 export const H2_MARGIN = 0.05;
 /** H3 holds when the re-emerged/naive signal ratio at a later layer exceeds the block layer's by this much. */
@@ -67,6 +69,7 @@ export function fixRows(rows: readonly ReportRow[]): FixRow[] {
     throw new Error("The reroute grid needs block and block-long cells");
   }
   const lost = block.reduction.mean - blockLong.reduction.mean;
+  // Below REEMERGENCE_MIN nothing re-emerged: a restored share would divide by noise.
   return ["block", "block-long", "block-union-long", "block-layers-long", "block-freeze-long"].flatMap(
     (label) => {
       const r = row(label);
@@ -77,7 +80,7 @@ export function fixRows(rows: readonly ReportRow[]): FixRow[] {
         reduction: r.reduction.mean,
         reductionLo: r.reduction.lo,
         reductionHi: r.reduction.hi,
-        restored: label.endsWith("-long") && lost > 0
+        restored: label.endsWith("-long") && lost >= REEMERGENCE_MIN
           ? (r.reduction.mean - blockLong.reduction!.mean) / lost
           : null,
         adherence: r.adherence.mean,
@@ -113,15 +116,35 @@ export function layerTable(analysis: RerouteAnalysis): LayerRow[] {
   return out;
 }
 
-/** A verdict per hypothesis. */
+/** Whether prolonged training eroded BLOCK's reduction by at least REEMERGENCE_MIN. */
+export function reemergence(fixes: readonly FixRow[]): Verdict {
+  const block = fixes.find((f) => f.method === "block")!,
+    long = fixes.find((f) => f.method === "block-long")!;
+  const lost = block.reduction - long.reduction;
+  return {
+    hypothesis: "Re-emergence under prolonged training",
+    supported: lost >= REEMERGENCE_MIN,
+    rule:
+      `BLOCK's reduction falls by ≥ ${REEMERGENCE_MIN} when training is prolonged (each against naive of its length)`,
+    evidence: {
+      reductionBlock: block.reduction,
+      reductionProlonged: long.reduction,
+      lost,
+      emProlonged: long.em,
+    },
+  };
+}
+
+/** Re-emergence, then a verdict per hypothesis. */
 export function verdicts(analysis: RerouteAnalysis, fixes: readonly FixRow[], blockLayer: number): Verdict[] {
   const { fvu, shiftReconstructed } = analysis.h1;
   const fvuRatio = fvu.originalOnReemerged / fvu.originalOnBase;
   const h1: Verdict = {
     hypothesis: "H1 SAE drift",
-    supported: fvuRatio >= H1_FVU_RATIO || shiftReconstructed.reemergedOriginal < H1_SHIFT_SHARE,
+    supported: fvuRatio >= H1_FVU_RATIO ||
+      shiftReconstructed.reemergedOriginal < H1_SHIFT_SHARE * shiftReconstructed.discoveryModel,
     rule:
-      `original SAE's FVU on re-emerged ÷ on base ≥ ${H1_FVU_RATIO}, or it reconstructs < ${H1_SHIFT_SHARE} of the re-emerged shift`,
+      `original SAE's FVU on re-emerged ÷ on base ≥ ${H1_FVU_RATIO}, or the share of the re-emerged shift it reconstructs < ${H1_SHIFT_SHARE} × its share of the discovery model's`,
     evidence: {
       fvuOnBase: fvu.originalOnBase,
       fvuOnReemerged: fvu.originalOnReemerged,
@@ -176,7 +199,7 @@ export function verdicts(analysis: RerouteAnalysis, fixes: readonly FixRow[], bl
       freezeRestored: freeze?.restored ?? null,
     },
   };
-  return [h1, h2, h3];
+  return [reemergence(fixes), h1, h2, h3];
 }
 
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? "–" : x.toFixed(3));
@@ -196,7 +219,17 @@ export function rerouteMarkdown(
   ];
   for (const v of found) {
     const ev = Object.entries(v.evidence).map(([k, x]) => `${k} ${f3(x)}`).join("; ");
-    lines.push(`| ${v.hypothesis} | ${v.supported ? "supported" : "not supported"} | ${v.rule} | ${ev} |`);
+    const verdict = v.hypothesis.startsWith("Re-emergence")
+      ? (v.supported ? "observed" : "not observed")
+      : (v.supported ? "supported" : "not supported");
+    lines.push(`| ${v.hypothesis} | ${verdict} | ${v.rule} | ${ev} |`);
+  }
+  if (!found[0].supported) {
+    lines.push(
+      "",
+      "Nothing re-emerged, so H1–H3 are measured on prolonged BLOCK models that still hold: each test says " +
+        "whether its mechanism is at work, not what caused a re-emergence.",
+    );
   }
   lines.push(
     "",
