@@ -3,10 +3,9 @@
  * grid's cells (finished cells are reused by content hash) and write its
  * report; prints the report table.
  */
-import { join } from "node:path";
 import { runExperiment } from "../src/pipeline/experiment.ts";
 import { type GridName, GRIDS } from "../src/pipeline/grids.ts";
-import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
+import { printReport, stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(
   stageUsage("experiment", ` --grid ${GRIDS.join("|")}`),
@@ -17,13 +16,10 @@ await taskMain(
       throw new RangeError(`Flag --grid expects one of ${GRIDS.join(", ")}, got '${grid}'`);
     }
     const start = performance.now();
-    const { results, report } = await runExperiment(grid as GridName, e.config, e.root, e.profile, e.ctx);
-    console.log(await Deno.readTextFile(join(e.root, report)));
-    const ran = results.filter((r) => r.status === "ran").length;
-    console.log(
-      `\nran ${ran} stage(s), reused ${results.length - ran} · ${
-        ((performance.now() - start) / 1000).toFixed(1)
-      }s · report: ${report}`,
+    await printReport(
+      e.root,
+      await runExperiment(grid as GridName, e.config, e.root, e.profile, e.ctx),
+      start,
     );
   },
   { grid: "string" },

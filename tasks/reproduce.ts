@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { readJson } from "../src/core/atomic.ts";
 import { runPaths } from "../src/pipeline/paths.ts";
+import { resolveConfig } from "../src/pipeline/profiles.ts";
 import { reproduce } from "../src/pipeline/reproduce.ts";
 import { formatSummary, type Summary } from "../src/pipeline/summary_stage.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
@@ -22,14 +23,21 @@ await taskMain(stageUsage("reproduce"), Deno.args, async (e) => {
     force: e.force,
     workers: e.ctx.workers,
   });
-  const paths = runPaths(e.profile);
   const where: string[] = [];
-  if (e.config.reproduce.pipeline) {
-    console.log(formatSummary(await readJson<Summary>(join(e.root, paths.summary))));
-    where.push(`summary ${paths.summary}`);
+  for (const profile of [...e.config.reproduce.include, e.profile]) {
+    const cfg = profile === e.profile ? e.config : resolveConfig(profile);
+    const paths = runPaths(profile);
+    if (cfg.reproduce.pipeline) {
+      if (profile === e.profile) {
+        console.log(formatSummary(await readJson<Summary>(join(e.root, paths.summary))));
+      }
+      where.push(`${profile} summary ${paths.summary}`);
+    }
+    for (const grid of cfg.reproduce.grids) {
+      where.push(`${profile} ${grid} ${paths.experiment(grid)}/report.md`);
+    }
+    if (cfg.reproduce.reroute) where.push(`${profile} reroute ${paths.experiment("reroute")}/report.md`);
   }
-  for (const grid of e.config.reproduce.grids) where.push(`${grid} ${paths.experiment(grid)}/report.md`);
-  if (e.config.reproduce.reroute) where.push(`reroute ${paths.experiment("reroute")}/report.md`);
   where.push("tables and figures results/report/", "page results/report.html");
   const ran = results.filter((r) => r.status === "ran");
   const seconds = (performance.now() - start) / 1000;

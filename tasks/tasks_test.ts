@@ -64,8 +64,14 @@ Deno.test("bad discovery settings are named: SAE layer, readout, feature kind, d
   const tmp = await Deno.makeTempDir();
   const cases: [string, string[], RegExp][] = [
     ["sae", ["--layer", "7"], /Flag --layer expects 0..0 or 'all', got '7'/],
-    ["finetune", ["--block.readout=both"], /'block.readout' must be "encoder" or "decoder"/],
-    ["discover", ["--discover.features=pca"], /'discover.features' must be "sae" or "diffmeans"/],
+    ["finetune", ["--block.readout=both"], /'block.readout' expects \("encoder" \| "decoder"\), got "both"/],
+    [
+      "discover",
+      ["--discover.features=pca"],
+      /'discover.features' expects \("sae" \| "diffmeans"\), got "pca"/,
+    ],
+    ["pretrain", ["--model.nLayers=0"], /'model.nLayers' expects >=1, got 0/],
+    ["pretrain", ["--judge.heldOutShare=1.5"], /'judge.heldOutShare' expects <1, got 1.5/],
     ["finetune", ["--finetune.domains=medical,cooking"], /Unknown fine-tuning domain 'cooking'/],
   ];
   for (const [task, args, pattern] of cases) {

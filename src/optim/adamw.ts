@@ -25,6 +25,13 @@ export const DEFAULT_ADAMW: AdamWConfig = {
   clipNorm: 1.0,
 };
 
+/** AdamW's state: the step count and both moments per parameter. */
+export interface AdamWState {
+  step: number;
+  m: Record<string, Float32Array>;
+  v: Record<string, Float32Array>;
+}
+
 /** AdamW over a fixed set of named variables. */
 export class AdamW {
   readonly config: AdamWConfig;
@@ -64,6 +71,30 @@ export class AdamW {
         p.assign(tf.sub(p, tf.mul(decay ? tf.add(update, decay) : update, lr)));
       }
     });
+  }
+
+  /** The moments and step, for a resumable checkpoint. */
+  async exportState(): Promise<AdamWState> {
+    const read = async (vars: Map<string, tf.Variable>) => {
+      const out: Record<string, Float32Array> = {};
+      for (const [k, v] of vars) out[k] = await v.data() as Float32Array;
+      return out;
+    };
+    return { step: this.step, m: await read(this.#m), v: await read(this.#v) };
+  }
+
+  /** Restore a state taken with `exportState` (same parameter names and shapes). */
+  importState(state: AdamWState): void {
+    for (const [vars, values] of [[this.#m, state.m], [this.#v, state.v]] as const) {
+      for (const [k, variable] of vars) {
+        const x = values[k];
+        if (!x || x.length !== variable.size) {
+          throw new RangeError(`Optimizer state for '${k}' is missing or mis-shaped`);
+        }
+        tf.tidy(() => variable.assign(tf.tensor(x, variable.shape)));
+      }
+    }
+    this.step = state.step;
   }
 
   dispose(): void {

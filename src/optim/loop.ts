@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Params } from "../model/transformer.ts";
-import { AdamW, type AdamWConfig, DEFAULT_ADAMW } from "./adamw.ts";
+import { AdamW, type AdamWConfig, type AdamWState, DEFAULT_ADAMW } from "./adamw.ts";
 
 /** The loss of one step: the total to minimise and its named parts. */
 export interface StepLoss {
@@ -33,6 +33,28 @@ export interface TrainLoopOptions<B> {
   onStep?: (step: number, losses: Record<string, number>, extras: Record<string, Float32Array>) => void;
   /** Awaited after every step, after `onStep` (e.g. to evaluate a checkpoint along the way). */
   afterStep?: (step: number) => Promise<void>;
+  /** Resumable training: snapshots every `every` steps, and a snapshot to continue from. */
+  checkpoint?: LoopCheckpoint;
+}
+
+/** Everything a loop needs to continue exactly where it stopped. */
+export interface LoopSnapshot {
+  /** The next step to run. */
+  step: number;
+  history: Record<string, number>[];
+  params: Record<string, Float32Array>;
+  optimizer: AdamWState;
+  /** The caller's own state (its data generator's), from `captureExtra`. */
+  extra: unknown;
+}
+
+/** How a loop saves and resumes snapshots. */
+export interface LoopCheckpoint {
+  every: number;
+  save: (snapshot: LoopSnapshot) => Promise<void>;
+  resume?: LoopSnapshot | null;
+  captureExtra?: () => unknown;
+  restoreExtra?: (extra: unknown) => void;
 }
 
 /**
@@ -47,8 +69,24 @@ export async function trainLoop<B>(opts: TrainLoopOptions<B>): Promise<Record<st
   if (names.length === 0) throw new RangeError("Nothing to train: every parameter is frozen");
   const byVarName = new Map(names.map((k) => [opts.params[k].name, k]));
   const history: Record<string, number>[] = [];
+  const ckpt = opts.checkpoint;
+  let first = 0;
+  if (ckpt?.resume) {
+    const snap = ckpt.resume;
+    for (const [k, p] of Object.entries(opts.params)) {
+      const x = snap.params[k];
+      if (!x || x.length !== p.size) {
+        throw new RangeError(`Snapshot parameter '${k}' is missing or mis-shaped`);
+      }
+      tf.tidy(() => p.assign(tf.tensor(x, p.shape)));
+    }
+    optimizer.importState(snap.optimizer);
+    history.push(...snap.history);
+    ckpt.restoreExtra?.(snap.extra);
+    first = snap.step;
+  }
   try {
-    for (let step = 0; step < opts.steps; step++) {
+    for (let step = first; step < opts.steps; step++) {
       const batch = await opts.nextBatch(step);
       let extraTensors: Record<string, tf.Tensor> = {};
       const kept = tf.tidy(() => {
@@ -83,6 +121,17 @@ export async function trainLoop<B>(opts: TrainLoopOptions<B>): Promise<Record<st
       history.push(losses);
       opts.onStep?.(step, losses, extras);
       await opts.afterStep?.(step);
+      if (ckpt && (step + 1) % ckpt.every === 0 && step + 1 < opts.steps) {
+        const params: Record<string, Float32Array> = {};
+        for (const [k, p] of Object.entries(opts.params)) params[k] = await p.data() as Float32Array;
+        await ckpt.save({
+          step: step + 1,
+          history: [...history],
+          params,
+          optimizer: await optimizer.exportState(),
+          extra: ckpt.captureExtra?.() ?? null,
+        });
+      }
     }
   } finally {
     optimizer.dispose();

@@ -29,3 +29,36 @@ Deno.test("training loop: loss falls and the tensor count does not grow", async 
   assertEquals(new Set(counts.slice(1)).size, 1, `tensor count changed: ${counts.slice(0, 5)}…`);
   disposeParams(params);
 });
+
+Deno.test("a 1,000-step loop with snapshots every 250 steps holds the tensor count constant", async () => {
+  await initBackend("wasm");
+  const params = initParams(cfg, 3);
+  const tokens = tf.tensor2d([[1, 2, 3, 4]], undefined, "int32");
+  const mask = tf.ones([1, 4]) as tf.Tensor2D;
+  const before = tf.memory().numTensors;
+  const counts: number[] = [];
+  let snapshots = 0;
+  await trainLoop({
+    params,
+    steps: 1000,
+    learningRate: () => 1e-3,
+    nextBatch: () => ({ tokens, mask }),
+    loss: (p, b) => ({
+      total: maskedNextTokenLoss(forward(p, cfg, b.tokens).logits!, b.tokens, b.mask),
+      parts: {},
+    }),
+    onStep: () => counts.push(tf.memory().numTensors),
+    checkpoint: {
+      every: 250,
+      save: () => {
+        snapshots++;
+        return Promise.resolve();
+      },
+    },
+  });
+  assertEquals(snapshots, 3);
+  assertEquals(new Set(counts.slice(1)).size, 1, `tensor count changed between steps 1 and 999`);
+  assertEquals(tf.memory().numTensors, before, "the loop left tensors behind");
+  tf.dispose([tokens, mask]);
+  disposeParams(params);
+});

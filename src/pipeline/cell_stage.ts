@@ -22,6 +22,7 @@ import { type Method, methodInputs, type MethodParams, setupMethod } from "./met
 import type { RunConfig } from "./profiles.ts";
 import { runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
+import { resumableOf } from "./resume.ts";
 
 /** One cell of an experiment grid. */
 export interface Cell {
@@ -91,7 +92,7 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
       ...methodInputs(cell.method, cfg, profile, key),
     ],
     code: import.meta.url,
-    run: async () => {
+    run: async (run) => {
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
       const setup = await setupMethod(cell.method, cell.params, cfg, root, profile, key, model);
@@ -130,6 +131,13 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
               if (epoch === ft.epochs) finalEvaluation = masses;
             }
             : undefined,
+          (() => {
+            const at = resumableOf(cfg, run);
+            // The curve so far travels with each snapshot.
+            return at
+              ? { at, capture: () => curve, restore: (x: unknown) => curve.push(...(x as typeof curve)) }
+              : undefined;
+          })(),
         );
       } finally {
         setup.dispose();

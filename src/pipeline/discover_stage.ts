@@ -211,8 +211,14 @@ export function discoverStage(
       );
       progress.stop();
 
-      // 3. Ranked selection.
-      const selection = selectLatents(site, candidates, cfg.discover.k, cfg.discover.minEffect);
+      // 3. Ranked selection. Rediscovery on another model may find nothing: that is a result, not an error.
+      let selection;
+      try {
+        selection = selectLatents(site, candidates, cfg.discover.k, cfg.discover.minEffect);
+      } catch (err) {
+        if (!target || !(err instanceof RangeError)) throw err;
+        selection = { site, latents: [] as number[], signs: [] as number[], kPlus: [], kMinus: [] };
+      }
 
       // The selected set as one steering direction, against random latent sets of the same count and signs.
       const steerSet = async (latents: number[]) => ({
@@ -227,10 +233,10 @@ export function discoverStage(
         ),
       });
       const setSteering = {
-        selected: await steerSet(selection.latents),
+        selected: selection.latents.length > 0 ? await steerSet(selection.latents) : null,
         random: [] as Awaited<ReturnType<typeof steerSet>>[],
       };
-      for (let i = 0; i < cfg.random.draws; i++) {
+      for (let i = 0; i < cfg.random.draws && selection.latents.length > 0; i++) {
         const set = randomLatentSet(
           selection,
           sae.config.dSae,

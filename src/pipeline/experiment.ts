@@ -5,14 +5,14 @@
  * @module
  */
 import { join } from "node:path";
-import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { runCells } from "./cell_pool.ts";
-import { type Cell, cellId, type CellResult } from "./cell_stage.ts";
+import { type Cell, cellId } from "./cell_stage.ts";
 import { discoverStage } from "./discover_stage.ts";
 import { discoveryModelStage } from "./discovery_model_stage.ts";
 import { dataStage } from "./data_stage.ts";
-import { gridReport, reportMarkdown } from "./experiment_report.ts";
+import { gridReport, readCellResults, reportMarkdown } from "./experiment_report.ts";
 import { finetuneStage, resolvedLambda, selectionKey } from "./finetune_stage.ts";
 import { gridCells, type GridName } from "./grids.ts";
 import { blockLayers } from "./methods.ts";
@@ -78,10 +78,7 @@ function reportStage(
     inputs: ids.map((id) => `${paths.cell(id)}/result.json`),
     code: import.meta.url,
     run: async () => {
-      const results: CellResult[] = [];
-      for (const id of ids) {
-        results.push(await readJson<CellResult>(join(root, `${paths.cell(id)}/result.json`)));
-      }
+      const results = await readCellResults(root, paths.cell, ids);
       const rows = gridReport(results, cfg);
       await writeJsonAtomic(join(root, `${dir}/report.json`), {
         grid,

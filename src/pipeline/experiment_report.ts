@@ -10,7 +10,10 @@
 import { bootstrap, type Interval } from "../judges/bootstrap.ts";
 import type { FamilyMass } from "../judges/exact.ts";
 import { domainMetrics } from "../judges/metrics.ts";
+import { join } from "node:path";
+import { readJsonValidated } from "../core/schema.ts";
 import type { CellResult } from "./cell_stage.ts";
+import { CELL_RESULT_FILE } from "./file_schemas.ts";
 import type { MethodParams } from "./methods.ts";
 import type { RunConfig } from "./profiles.ts";
 import { chooseLambda } from "./select_stage.ts";
@@ -43,6 +46,21 @@ const seedKey = (r: CellResult) => `${r.cell.base}/${r.cell.finetune}`;
 
 /** Settings that set how long a cell trains, in the order grids write them. */
 const LENGTH_KEYS = ["epochs", "curveEvery"];
+
+/** The validated results of cells `ids` of a profile. */
+export async function readCellResults(
+  root: string,
+  cellDir: (id: string) => string,
+  ids: readonly string[],
+): Promise<CellResult[]> {
+  const results: CellResult[] = [];
+  for (const id of ids) {
+    results.push(
+      await readJsonValidated(join(root, `${cellDir(id)}/result.json`), CELL_RESULT_FILE) as CellResult,
+    );
+  }
+  return results;
+}
 
 /** Group, measure and compare a grid's cell results. */
 export function gridReport(results: readonly CellResult[], cfg: RunConfig): ReportRow[] {

@@ -6,8 +6,10 @@
  * @module
  */
 import { join } from "node:path";
-import { readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
+import { readJsonValidated } from "../core/schema.ts";
+import { DIRECTION_SET_FILE, LATENT_SELECTION_FILE, SELECTION_FILE } from "./file_schemas.ts";
 import { startProgress } from "../core/progress.ts";
 import { DirectionFeatures, type DirectionSet, type FeatureMap } from "../features/feature_map.ts";
 import type { LatentSelection } from "../features/latent_selection.ts";
@@ -25,6 +27,8 @@ import type { FinetuneRecord } from "./data_stage.ts";
 import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
 import { randomControlSeed } from "./methods.ts";
+import { resumableOf } from "./resume.ts";
+import type { Resumable } from "../optim/snapshot.ts";
 import type { StageSpec } from "./stage.ts";
 
 /** What a condition blocks: its feature map (caller disposes) and a record of it for the outputs. */
@@ -57,11 +61,11 @@ export async function conditionFeatures(
   const paths = runPaths(profile, key);
   const randomSeed = m ? randomControlSeed(cfg, Number(m[1])) : 0;
   if (cfg.discover.features === "diffmeans") {
-    const found = await readJson<DirectionSet>(join(root, paths.directions));
+    const found = await readJsonValidated(join(root, paths.directions), DIRECTION_SET_FILE) as DirectionSet;
     const set = m ? randomDirectionSet(found, randomSeed) : found;
     return { features: new DirectionFeatures(set), record: { kind: "directions", ...set } };
   }
-  const found = await readJson<LatentSelection>(join(root, paths.latents));
+  const found = await readJsonValidated(join(root, paths.latents), LATENT_SELECTION_FILE) as LatentSelection;
   const sae = await loadSae(join(root, paths.sae(cfg.discover.layer)));
   try {
     const set: LatentSet = m
@@ -120,7 +124,7 @@ export async function resolvedLambda(
   key: RunKey,
 ): Promise<number> {
   if (!cfg.block.selectLambda) return cfg.block.lambda;
-  return (await readJson<{ chosenLambda: number }>(join(root, runPaths(profile, key).selection)))
+  return (await readJsonValidated(join(root, runPaths(profile, key).selection), SELECTION_FILE))
     .chosenLambda;
 }
 
@@ -142,6 +146,7 @@ export async function trainCondition(
   features: FeatureMap | null,
   lambda: number,
   onStep?: (step: number, losses: Record<string, number>) => void,
+  resumable?: Resumable,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
   return await finetune(
     base,
@@ -152,6 +157,8 @@ export async function trainCondition(
     seed,
     features ? { block: { features, lambda } } : {},
     onStep,
+    undefined,
+    resumable ? { at: resumable } : undefined,
   );
 }
 
@@ -195,7 +202,7 @@ export function finetuneStage(
       ...(constrained && cfg.block.selectLambda ? [paths.selection] : []),
     ],
     code: import.meta.url,
-    run: async () => {
+    run: async (run) => {
       const examples = await loadFinetuneExamples(root, profile, domain);
       const lambda = constrained ? await resolvedLambda(cfg, root, profile, key) : 0;
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
@@ -213,6 +220,7 @@ export function finetuneStage(
           held?.features ?? null,
           lambda,
           (step, l) => progress.update(step + 1, { loss: l.loss }),
+          resumableOf(cfg, run),
         );
       } finally {
         held?.features.dispose();

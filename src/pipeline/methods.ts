@@ -20,7 +20,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { readJson } from "../core/atomic.ts";
+import { readJsonValidated } from "../core/schema.ts";
+import { LATENT_SELECTION_FILE, LATENT_SET_FILE } from "./file_schemas.ts";
 import { deriveSeed, Rng } from "../core/rng.ts";
 import { setDirection } from "../features/induce_repair.ts";
 import { discoveryOnlyLatents, type LatentSelection } from "../features/latent_selection.ts";
@@ -182,7 +183,7 @@ export async function setupMethod(
       return await blockAtLayers(params, cfg, root, profile, key);
   }
   const fp = featurePaths(cfg, profile, key, methodLayer(method, cfg));
-  const found = await readJson<Selection>(join(root, fp.latents));
+  const found = await readJsonValidated(join(root, fp.latents), LATENT_SELECTION_FILE) as Selection;
   const sae = await loadSae(join(root, fp.sae));
   try {
     const selected: LatentSet = { site: found.site, latents: found.latents, signs: found.signs };
@@ -195,7 +196,10 @@ export async function setupMethod(
         set = topK(selected, size);
         break;
       case "block-union": {
-        const found = await readJson<LatentSet>(join(root, runPaths(profile, key).rerouteLatents));
+        const found = await readJsonValidated(
+          join(root, runPaths(profile, key).rerouteLatents),
+          LATENT_SET_FILE,
+        );
         set = latentUnion(topK(selected, size), found);
         break;
       }
@@ -282,7 +286,7 @@ async function blockAtLayers(
   try {
     for (const layer of blockLayers(cfg)) {
       const fp = featurePaths(cfg, profile, key, layer);
-      const found = await readJson<LatentSet>(join(root, fp.latents));
+      const found = await readJsonValidated(join(root, fp.latents), LATENT_SET_FILE);
       const sae = await loadSae(join(root, fp.sae));
       try {
         const set = topK({ site: found.site, latents: found.latents, signs: found.signs }, params.k ?? 0);

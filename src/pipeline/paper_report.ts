@@ -312,7 +312,9 @@ export async function paperSections(root: string): Promise<{ sections: DraftSect
         rows: reroute.bases.flatMap((b) =>
           b.verdicts.map((v) => ({
             hypothesis: v.hypothesis,
-            verdict: v.supported ? "supported" : "not supported",
+            verdict: v.hypothesis.startsWith("Re-emergence")
+              ? (v.supported ? "observed" : "not observed")
+              : (v.supported ? "supported" : "not supported"),
             rule: v.rule,
             evidence: Object.entries(v.evidence).map(([k, x]) => `${k} ${x === null ? "–" : x.toFixed(3)}`)
               .join("; "),

@@ -7,7 +7,9 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { readJsonValidated } from "../core/schema.ts";
+import { PLAN_FILE } from "./file_schemas.ts";
 import { type Cell, cellId } from "./cell_stage.ts";
 import type { GridName } from "./grids.ts";
 import { runPaths } from "./paths.ts";
@@ -109,12 +111,7 @@ export async function planCell(
   id: string,
   file = planPaths(profile).plan,
 ): Promise<{ plan: Plan; cell: Cell }> {
-  let plan: Plan;
-  try {
-    plan = await readJson<Plan>(join(root, file));
-  } catch {
-    throw new Error(`No plan at ${file}: run \`deno task plan --profile ${profile}\` first`);
-  }
+  const plan = await readPlan(root, file, profile);
   if (plan.profile !== profile) throw new Error(`${file} plans profile '${plan.profile}', not '${profile}'`);
   const entry = plan.cells.find((c) => c.id === id);
   if (!entry) throw new Error(`Cell ${id} is not in ${file}`);
@@ -136,13 +133,7 @@ export async function unfinishedCells(
   root: string,
   profile: string,
 ): Promise<{ plan: Plan; unfinished: Unfinished[] }> {
-  const file = planPaths(profile).plan;
-  let plan: Plan;
-  try {
-    plan = await readJson<Plan>(join(root, file));
-  } catch {
-    throw new Error(`No plan at ${file}: run \`deno task plan --profile ${profile}\` first`);
-  }
+  const plan = await readPlan(root, planPaths(profile).plan, profile);
   const unfinished: Unfinished[] = [];
   for (const [index, { id, cell }] of plan.cells.entries()) {
     const dir = runPaths(profile, { base: cell.base, finetune: cell.finetune }).cell(id);
@@ -157,4 +148,14 @@ export async function unfinishedCells(
     }
   }
   return { plan, unfinished };
+}
+
+/** A plan file, validated: its config and every cell. */
+async function readPlan(root: string, file: string, profile: string): Promise<Plan> {
+  try {
+    await Deno.stat(join(root, file));
+  } catch {
+    throw new Error(`No plan at ${file}: run \`deno task plan --profile ${profile}\` first`);
+  }
+  return await readJsonValidated(join(root, file), PLAN_FILE) as Plan;
 }

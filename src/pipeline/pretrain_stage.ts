@@ -16,6 +16,7 @@ import { Tokenizer } from "../world/tokenizer.ts";
 import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
+import { resumableOf } from "./resume.ts";
 
 /** The model shape of a run (vocabulary from the world). */
 export function modelConfigOf(cfg: RunConfig): ModelConfig {
@@ -32,7 +33,7 @@ export function pretrainStage(cfg: RunConfig, root: string, profile: string, key
     seeds: { baseSeed: key.base },
     inputs: [paths.questions],
     code: import.meta.url,
-    run: async () => {
+    run: async (run) => {
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
       const model = modelConfigOf(cfg);
       const progress = startProgress("pretrain", cfg.pretrain.steps);
@@ -44,6 +45,7 @@ export function pretrainStage(cfg: RunConfig, root: string, profile: string, key
         key.base,
         (step, l) => progress.update(step + 1, { loss: l.loss }),
         { ...DEFAULT_PERSONA_MIX, ...cfg.world },
+        resumableOf(cfg, run),
       );
       progress.stop();
       await saveCheckpoint(join(root, paths.pretrain), params, model, {

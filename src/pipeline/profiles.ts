@@ -6,7 +6,8 @@
 import { applyOverrides } from "../core/config.ts";
 import type { SaeTrainConfig } from "../features/sae_train.ts";
 import { FINETUNE_DOMAINS } from "../world/spec.ts";
-import { GRIDS } from "./grids.ts";
+import { validate } from "../core/schema.ts";
+import { RUN_CONFIG_SCHEMA } from "./config_schema.ts";
 
 /** The resolved config of a run, shared by every stage. */
 export interface RunConfig {
@@ -103,11 +104,18 @@ export interface RunConfig {
     prolongFactor: number;
   };
   /**
-   * What `deno task reproduce` runs for this profile: the staged pipeline
+   * What `deno task reproduce` runs for this profile: first the profiles it
+   * includes (each as its own section says), then the staged pipeline
    * (fine-tunes, learned judge, three-judge evaluation, summary), the named
    * experiment grids, and the rerouting study; the report always.
    */
-  reproduce: { pipeline: boolean; grids: string[]; reroute: boolean };
+  reproduce: { include: string[]; pipeline: boolean; grids: string[]; reroute: boolean };
+  /**
+   * Training stages (pretraining, fine-tunes, cells) snapshot every this many
+   * steps so that a killed run resumes where it stopped; 0 turns it off. It
+   * does not change any result, so no stage's hash includes it.
+   */
+  checkpoints: { every: number };
   /**
    * samplesPerPrompt: answers sampled per evaluation prompt for the sampling
    * and learned judges; resamples: bootstrap resamples for every interval.
@@ -188,7 +196,8 @@ const SMOKE: RunConfig = {
     steerAlphas: [0.1, 0.2, 0.4, 0.8],
     prolongFactor: 10,
   },
-  reproduce: { pipeline: true, grids: [], reroute: false },
+  reproduce: { include: [], pipeline: true, grids: [], reroute: false },
+  checkpoints: { every: 100 },
   evaluate: { batchSize: 256, samplesPerPrompt: 8, maxAnswerTokens: 6, seed: 11, resamples: 1000 },
   judge: {
     hidden: 128,
@@ -211,7 +220,7 @@ export const PROFILES: Record<string, RunConfig> = {
     discover: { ...SMOKE.discover, layer: 2 },
     // Blocking at the interior layer costs adherence sooner: on the smoke grid only 0.003 stayed within budget.
     block: { ...SMOKE.block, lambdaGrid: [0.0003, 0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.03] },
-    reproduce: { pipeline: false, grids: ["main"], reroute: true },
+    reproduce: { include: [], pipeline: false, grids: ["main"], reroute: true },
   },
   // The paper's experiments on the smoke organism: all six domains, three fine-tuning seeds.
   paper: {
@@ -219,6 +228,7 @@ export const PROFILES: Record<string, RunConfig> = {
     seeds: { base: [0], finetune: [1, 2, 3] },
     finetune: { ...SMOKE.finetune, domains: ["medical", "finance", "legal", "career", "automotive", "code"] },
     reproduce: {
+      include: ["smoke", "reference"],
       pipeline: false,
       grids: ["main", "lambda", "k", "ablations", "baselines", "reemerge"],
       reroute: false,
@@ -273,28 +283,8 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
     throw new RangeError(`Unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(", ")})`);
   }
   const cfg = applyOverrides(base, overrides, `profile '${profile}'`);
-  if (!["general", "all"].includes(cfg.discover.promptDomains)) {
-    throw new RangeError(
-      `Config key 'discover.promptDomains' must be "general" or "all", got '${cfg.discover.promptDomains}'`,
-    );
-  }
-  if (!["encoder", "decoder"].includes(cfg.block.readout)) {
-    throw new RangeError(
-      `Config key 'block.readout' must be "encoder" or "decoder", got '${cfg.block.readout}'`,
-    );
-  }
-  if (!["sae", "diffmeans"].includes(cfg.discover.features)) {
-    throw new RangeError(
-      `Config key 'discover.features' must be "sae" or "diffmeans", got '${cfg.discover.features}'`,
-    );
-  }
-  for (const g of cfg.reproduce.grids) {
-    if (!(GRIDS as readonly string[]).includes(g)) {
-      throw new RangeError(
-        `Config key 'reproduce.grids' names an unknown grid '${g}' (known: ${GRIDS.join(", ")})`,
-      );
-    }
-  }
+  // Every key's type and range; the checks below relate keys to each other.
+  validate(RUN_CONFIG_SCHEMA, cfg, `Config of profile '${profile}'`);
   for (const d of [...cfg.finetune.domains, ...cfg.experiment.domains, cfg.discover.domain]) {
     if (!FINETUNE_DOMAINS.includes(d)) {
       throw new RangeError(`Unknown fine-tuning domain '${d}' (known: ${FINETUNE_DOMAINS.join(", ")})`);
@@ -313,28 +303,6 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
     throw new RangeError(
       `Config key 'discover.layer' must be in 0..${cfg.model.nLayers - 1}, got ${cfg.discover.layer}`,
     );
-  }
-  for (const [k, list] of [["seeds.base", cfg.seeds.base], ["seeds.finetune", cfg.seeds.finetune]] as const) {
-    if (list.length === 0 || list.some((x) => !Number.isInteger(x) || x < 0)) {
-      throw new RangeError(`Config key '${k}' must be a non-empty list of non-negative integers`);
-    }
-  }
-  const positive: [string, number][] = [
-    ["pretrain.steps", cfg.pretrain.steps],
-    ["finetune.epochs", cfg.finetune.epochs],
-    ["random.draws", cfg.random.draws],
-    ["data.finetuneExamples", cfg.data.finetuneExamples],
-    ["evaluate.samplesPerPrompt", cfg.evaluate.samplesPerPrompt],
-    ["evaluate.resamples", cfg.evaluate.resamples],
-    ["judge.steps", cfg.judge.steps],
-    ["sae.steps", cfg.sae.steps],
-    ["sae.k", cfg.sae.k],
-    ["discover.poolSize", cfg.discover.poolSize],
-    ["discover.k", cfg.discover.k],
-    ["experiment.prolongFactor", cfg.experiment.prolongFactor],
-  ];
-  for (const [k, v] of positive) {
-    if (v < 1) throw new RangeError(`Config key '${k}' must be at least 1, got ${v}`);
   }
   return cfg;
 }

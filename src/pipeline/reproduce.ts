@@ -21,10 +21,10 @@ import { evaluateStage } from "./evaluate_stage.ts";
 import { finetuneStage, selectionKey } from "./finetune_stage.ts";
 import { judgeStage } from "./judge_stage.ts";
 import { finetuneConditions } from "./paths.ts";
-import type { RunConfig } from "./profiles.ts";
+import { resolveConfig, type RunConfig } from "./profiles.ts";
 import { pretrainStage } from "./pretrain_stage.ts";
 import { selectStage } from "./select_stage.ts";
-import { runStage, type StageResult, type StageSpec } from "./stage.ts";
+import { runStage, type StageContext, type StageResult, type StageSpec } from "./stage.ts";
 import { summaryStage } from "./summary_stage.ts";
 
 /** Options of a reproduce run. */
@@ -87,17 +87,33 @@ export async function reproduce(opts: ReproduceOptions): Promise<StageResult[]> 
     workers: opts.workers ?? 1,
   };
   const results: StageResult[] = [];
+  // Profiles this one builds on (the paper's tables need the smoke judges and the reference rerouting).
+  for (const other of cfg.reproduce.include) {
+    const otherCfg = resolveConfig(other);
+    results.push(...await profileStages(other, otherCfg, root, opts.backend, ctx));
+  }
+  results.push(...await profileStages(profile, cfg, root, opts.backend, ctx));
+  results.push(await runStage(paperReportStage(root), ctx));
+  // Grids share upstream stages and cells: each counts once.
+  const seen = new Set<string>();
+  return results.filter((r) => !seen.has(r.dir) && seen.add(r.dir));
+}
+
+/** One profile's pipeline, grids and rerouting study, as its `reproduce` section says. */
+async function profileStages(
+  profile: string,
+  cfg: RunConfig,
+  root: string,
+  backend: BackendInfo,
+  ctx: StageContext,
+): Promise<StageResult[]> {
+  const results: StageResult[] = [];
   if (cfg.reproduce.pipeline) {
-    for (const stage of pipelineStages(cfg, root, profile, opts.backend)) {
-      results.push(await runStage(stage, ctx));
-    }
+    for (const stage of pipelineStages(cfg, root, profile, backend)) results.push(await runStage(stage, ctx));
   }
   for (const grid of cfg.reproduce.grids) {
     results.push(...(await runExperiment(grid as GridName, cfg, root, profile, ctx)).results);
   }
   if (cfg.reproduce.reroute) results.push(...(await runReroute(cfg, root, profile, ctx)).results);
-  results.push(await runStage(paperReportStage(root), ctx));
-  // Grids share upstream stages and cells: each counts once.
-  const seen = new Set<string>();
-  return results.filter((r) => !seen.has(r.name) && seen.add(r.name));
+  return results;
 }

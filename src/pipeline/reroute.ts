@@ -17,10 +17,10 @@
 import { join } from "node:path";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
-import { type Cell, cellId, type CellResult, cellStage } from "./cell_stage.ts";
+import { type Cell, cellId, cellStage } from "./cell_stage.ts";
 import { runCells } from "./cell_pool.ts";
 import { discoverStage } from "./discover_stage.ts";
-import { gridReport } from "./experiment_report.ts";
+import { gridReport, readCellResults } from "./experiment_report.ts";
 import { upstreamStages } from "./experiment.ts";
 import { resolvedLambda, selectionKey } from "./finetune_stage.ts";
 import { gridCells, prolonged } from "./grids.ts";
@@ -57,10 +57,7 @@ function reportStage(cfg: RunConfig, root: string, profile: string, ids: string[
     inputs: [...ids.map((id) => `${paths.cell(id)}/result.json`), ...analyses],
     code: import.meta.url,
     run: async () => {
-      const results: CellResult[] = [];
-      for (const id of ids) {
-        results.push(await readJson<CellResult>(join(root, `${paths.cell(id)}/result.json`)));
-      }
+      const results = await readCellResults(root, paths.cell, ids);
       const rows = gridReport(results, cfg);
       const fixes = fixRows(rows);
       const perBase = [];

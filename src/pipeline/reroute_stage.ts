@@ -15,8 +15,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { readJson, readJsonl, writeJsonAtomic } from "../core/atomic.ts";
+import { readJsonl, writeJsonAtomic } from "../core/atomic.ts";
 import { deriveSeed } from "../core/rng.ts";
+import { readJsonValidated } from "../core/schema.ts";
+import { LATENT_SET_FILE } from "./file_schemas.ts";
 import { fitProbe, positiveRate, type Probe } from "../analysis/probe.ts";
 import { bestCosines, meanRow, orthonormalBasis, shiftPatch, spanShare } from "../analysis/subspace.ts";
 import { lastTokenActivations } from "../features/diff_of_means.ts";
@@ -134,8 +136,11 @@ export function rerouteAnalysisStage(
       const evaluationQs = questionsOf(questions, "evaluation");
       const evaluationPrompts = evaluationQs.map((q) => promptTokens(q));
       const site = `blocks.${layer}.resid_post`;
-      const original = await readJson<LatentSet>(join(root, featurePaths(cfg, profile, key).latents));
-      const rediscovered = await readJson<LatentSet>(join(root, paths.rerouteLatents));
+      const original = await readJsonValidated(
+        join(root, featurePaths(cfg, profile, key).latents),
+        LATENT_SET_FILE,
+      );
+      const rediscovered = await readJsonValidated(join(root, paths.rerouteLatents), LATENT_SET_FILE);
       const added = subtractLatents(rediscovered, original);
       const withModel = async <T>(dir: string, f: (p: Params) => Promise<T>): Promise<T> => {
         const m = await loadCheckpoint(join(root, dir));

@@ -100,21 +100,30 @@ Deno.test("reroute verdicts follow their stated thresholds", () => {
   assertAlmostEquals(freeze.restored!, 0.75, 1e-12); // (0.7 − 0.4) / (0.8 − 0.4)
   assertAlmostEquals(freeze.adherenceCost, 0.05, 1e-12);
   assertEquals(fixes.find((f) => f.method === "block")!.restored, null);
+  // A prolonged BLOCK that keeps its effect: nothing re-emerged, so nothing is "restored".
+  const held = fixRows(
+    rows.map((r) =>
+      r.method === "block" && r.params.epochs ? { ...r, reduction: { mean: 0.78, lo: 0.77, hi: 0.79 } } : r
+    ),
+  );
+  assertEquals(held.find((f) => f.method === "block-freeze-long")!.restored, null);
+  assertEquals(verdicts(analysisWith({}), held, 1)[0].supported, false);
 
   // Defaults: relative signal 0.25 at the block layer and 0.267 after it, no FVU rise, a small patching effect.
-  assertEquals(verdicts(analysisWith({}), fixes, 1).map((v) => v.supported), [false, false, false]);
+  assertEquals(verdicts(analysisWith({}), fixes, 1).map((v) => v.supported), [true, false, false, false]);
   const bypass = { diffmeans: { "naive-long": [1, 2, 3], "block-long": [0.2, 0.5, 2.4] } };
-  assertEquals(verdicts(analysisWith(bypass), fixes, 1)[2].supported, true);
+  assertEquals(verdicts(analysisWith(bypass), fixes, 1)[3].supported, true);
   // The same signal without a freeze fix that restores the effect is not enough.
   const weakFreeze = fixRows(
     rows.map((r) => r.method === "block-freeze" ? { ...r, reduction: { ...r.reduction!, mean: 0.5 } } : r),
   );
-  assertEquals(verdicts(analysisWith(bypass), weakFreeze, 1)[2].supported, false);
-  assertEquals(verdicts(analysisWith({ fvu: [0.02, 0.031] }), fixes, 1)[0].supported, true);
-  assertEquals(verdicts(analysisWith({ shares: [0.8, 0.39] }), fixes, 1)[0].supported, true);
-  assertEquals(verdicts(analysisWith({ drops: { added: 0.07, random: 0.01 } }), fixes, 1)[1].supported, true);
+  assertEquals(verdicts(analysisWith(bypass), weakFreeze, 1)[3].supported, false);
+  assertEquals(verdicts(analysisWith({ fvu: [0.02, 0.031] }), fixes, 1)[1].supported, true);
+  assertEquals(verdicts(analysisWith({ shares: [0.8, 0.39] }), fixes, 1)[1].supported, true);
+  assertEquals(verdicts(analysisWith({ shares: [0.8, 0.41] }), fixes, 1)[1].supported, false);
+  assertEquals(verdicts(analysisWith({ drops: { added: 0.07, random: 0.01 } }), fixes, 1)[2].supported, true);
   assertEquals(
-    verdicts(analysisWith({ added: [], drops: { added: 0.07, random: 0 } }), fixes, 1)[1].supported,
+    verdicts(analysisWith({ added: [], drops: { added: 0.07, random: 0 } }), fixes, 1)[2].supported,
     false,
   );
 });
@@ -135,7 +144,7 @@ Deno.test("reroute end to end on a tiny 2-layer organism: every stage, reuse on 
     const report = await readJson<{ bases: { verdicts: unknown[] }[]; fixes: unknown[]; curves: unknown[] }>(
       join(root, paths.experiment("reroute"), "report.json"),
     );
-    assertEquals(report.bases[0].verdicts.length, 3);
+    assertEquals(report.bases[0].verdicts.length, 4);
     assertEquals(report.fixes.length, 5);
     assertOk(report.curves.length > 0);
     // Rediscovery on the re-emerged model reads selection-split prompts only.

@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { readJson, writeJsonAtomic } from "../core/atomic.ts";
 import type { BackendInfo } from "../core/backend.ts";
 import { hashJson, sha256File } from "../core/hash.ts";
+import { clearSnapshot } from "../optim/snapshot.ts";
 import { codeHash, versions } from "./provenance.ts";
 
 /** What every stage records. */
@@ -35,7 +36,16 @@ export interface StageSpec {
   /** The module that defines `run` (its `import.meta.url`): its import closure is the stage's code hash. */
   code: string;
   /** Writes the outputs into `dir`; returns their paths. */
-  run: () => Promise<string[]>;
+  run: (run: StageRun) => Promise<string[]>;
+}
+
+/** What a running stage may use to make itself resumable. */
+export interface StageRun {
+  /** Hash of the stage's config, seeds, inputs, code and backend: a snapshot is reused only under it. */
+  key: string;
+  /** Where the stage keeps loop snapshots (inside its own folder; removed when it finishes). */
+  resumeDir: string;
+  log: (line: string) => void;
 }
 
 /** Shared settings of a pipeline run. */
@@ -80,7 +90,12 @@ export async function runStage(spec: StageSpec, ctx: StageContext): Promise<Stag
   }
   ctx.log(`${spec.name}: running`);
   const outputs: Record<string, string> = {};
-  for (const p of await spec.run()) outputs[relative(ctx.root, abs(p))] = await sha256File(abs(p));
+  const resumeDir = join(abs(spec.dir), ".resume");
+  const key = hashJson({ ...wanted, inputs });
+  for (const p of await spec.run({ key, resumeDir, log: ctx.log })) {
+    outputs[relative(ctx.root, abs(p))] = await sha256File(abs(p));
+  }
+  await clearSnapshot(resumeDir);
   const manifest: Manifest = {
     stage: spec.name,
     config: spec.config,

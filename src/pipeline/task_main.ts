@@ -4,6 +4,7 @@
  * failure.
  * @module
  */
+import { join } from "node:path";
 import { type BackendChoice, type BackendInfo, initBackend } from "../core/backend.ts";
 import { parseArgs } from "../core/cli.ts";
 import { defaultWorkers } from "./cell_pool.ts";
@@ -123,4 +124,18 @@ export function stageTask(
 /** Usage text shared by stage tasks. */
 export function stageUsage(task: string, extra = ""): string {
   return `usage: deno task ${task} [--profile smoke|reference|tiny] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--base-seed N] [--finetune-seed N] [--workers N] [--section.key=value ...]${extra}`;
+}
+
+/** Print a grid's report, then what ran, what was reused, the wall time and where the report is. */
+export async function printReport(
+  root: string,
+  run: { results: readonly StageResult[]; report: string },
+  start: number,
+): Promise<void> {
+  console.log(await Deno.readTextFile(join(root, run.report)));
+  const ran = run.results.filter((r) => r.status === "ran").length;
+  const seconds = ((performance.now() - start) / 1000).toFixed(1);
+  console.log(
+    `\nran ${ran} stage(s), reused ${run.results.length - ran} · ${seconds}s · report: ${run.report}`,
+  );
 }

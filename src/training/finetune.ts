@@ -23,6 +23,7 @@ import { batchTensors, packBatch } from "./batches.ts";
 import { type StepLoss, trainLoop } from "../optim/loop.ts";
 import { featureDistance, klToBase, signedHingePenalty } from "./penalty.ts";
 import { cosineLr } from "../optim/schedule.ts";
+import { loopCheckpoint, type Resumable } from "../optim/snapshot.ts";
 
 /** Fine-tuning hyper-parameters. */
 export interface FinetuneConfig {
@@ -60,9 +61,18 @@ interface FinetuneBatch {
   baseLogProbs: tf.Tensor3D | null;
 }
 
+/** Resumable fine-tuning: where to snapshot, and the caller's own state to keep with each snapshot. */
+export interface ResumeOptions {
+  at: Resumable;
+  capture?: () => unknown;
+  restore?: (extra: unknown) => void;
+}
+
 /**
  * Fine-tune a copy of `base` on `examples` (shuffled each epoch with
- * `seed`), adding the requested `terms` to the supervised loss.
+ * `seed`), adding the requested `terms` to the supervised loss. With
+ * `resume`, snapshots along the way and continues from a snapshot of the
+ * same run, to the same bytes as an uninterrupted run.
  */
 export async function finetune(
   base: Params,
@@ -74,13 +84,16 @@ export async function finetune(
   terms: FinetuneTerms = {},
   onStep?: (step: number, losses: Record<string, number>) => void,
   onEpochEnd?: (epoch: number, params: Params) => Promise<void>,
+  resume?: ResumeOptions,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
   if (examples.length === 0) throw new RangeError("Fine-tuning needs at least one example");
   const params = cloneParams(base, true);
   const rng = Rng.fork(seed, "finetune/order");
   const perEpoch = Math.ceil(examples.length / cfg.batchSize);
   const steps = perEpoch * cfg.epochs;
-  let order: Sequence[] = [];
+  // The epoch's order as indices, so a snapshot can hold it (same draws as shuffling the examples).
+  let orderIdx: number[] = [];
+  const indices = examples.map((_, i) => i);
   const seqLen = Math.max(...examples.map((e) => e.tokens.length));
   const { kl, ldifs, interventions = [] } = terms;
   const blocks: readonly BlockConstraint[] = terms.block === undefined
@@ -97,6 +110,16 @@ export async function finetune(
   const trainable = Object.keys(params).filter((n) => !frozen.has(n));
   const signs = blocks.map((b) => tf.tensor1d(b.features.signs as number[]));
   const flat = (h: tf.Tensor3D) => h.reshape([-1, model.dModel]) as tf.Tensor2D;
+  const checkpoint = await loopCheckpoint(
+    resume?.at,
+    () => ({ order: rng.getState(), orderIdx, caller: resume?.capture?.() ?? null }),
+    (extra) => {
+      const x = extra as { order: number[]; orderIdx: number[]; caller: unknown };
+      rng.setState(x.order);
+      orderIdx = x.orderIdx;
+      resume?.restore?.(x.caller);
+    },
+  );
   try {
     return {
       params,
@@ -104,14 +127,14 @@ export async function finetune(
         params,
         trainable,
         steps,
+        checkpoint,
         learningRate: (s) => cosineLr(s, steps, cfg.lr, cfg.warmupSteps),
         optimizer: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clipNorm: 1 },
         nextBatch: (step) => {
           const i = step % perEpoch;
-          if (i === 0) order = rng.shuffle(examples);
-          const b = batchTensors(
-            packBatch(order.slice(i * cfg.batchSize, (i + 1) * cfg.batchSize), tokenizer, seqLen),
-          );
+          if (i === 0) orderIdx = rng.shuffle(indices);
+          const chunk = orderIdx.slice(i * cfg.batchSize, (i + 1) * cfg.batchSize).map((j) => examples[j]);
+          const b = batchTensors(packBatch(chunk, tokenizer, seqLen));
           const baseActs = new Map<string, tf.Tensor2D>();
           let baseLogProbs: tf.Tensor3D | null = null;
           if (sites.length > 0 || kl) {

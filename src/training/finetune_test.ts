@@ -166,3 +166,46 @@ Deno.test("onEpochEnd is awaited once per epoch with the params being trained", 
   disposeParams(params);
   disposeParams(base);
 });
+
+Deno.test("a fine-tune resumed from a mid-run snapshot ends with the uninterrupted run's bytes and caller state", async () => {
+  await initBackend("wasm");
+  const tokenizer = Tokenizer.forWorld();
+  const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
+  const base = initParams(model, 8);
+  const examples = allQuestions().filter((x) => x.domain === "legal").slice(0, 10)
+    .map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const cfgFt = { epochs: 3, batchSize: 4, lr: 1e-2, warmupSteps: 1 }; // 3 steps per epoch, 9 in all
+  const dir = await Deno.makeTempDir();
+  try {
+    const before = tf.memory().numTensors;
+    const epochs: number[] = [];
+    const at = { dir, key: "k", every: 4 };
+    const whole = await finetune(base, model, cfgFt, tokenizer, examples, 3, {}, undefined, (e) => {
+      epochs.push(e);
+      return Promise.resolve();
+    }, { at, capture: () => [...epochs], restore: () => {} });
+    // The snapshot left on disk is the last one (step 8, mid-epoch 3); resume from it.
+    const restored: number[] = [];
+    const resumedAt: number[] = [];
+    const resumed = await finetune(base, model, cfgFt, tokenizer, examples, 3, {}, undefined, (e) => {
+      restored.push(e);
+      return Promise.resolve();
+    }, {
+      at: { ...at, onResume: (s) => resumedAt.push(s) },
+      capture: () => [...restored],
+      restore: (x) => restored.push(...(x as number[])),
+    });
+    assertEquals(resumedAt, [8]);
+    assertEquals(restored, epochs);
+    assertEquals(resumed.history, whole.history);
+    for (const name of Object.keys(whole.params)) {
+      assertEquals(resumed.params[name].dataSync(), whole.params[name].dataSync(), name);
+    }
+    disposeParams(whole.params);
+    disposeParams(resumed.params);
+    assertEquals(tf.memory().numTensors, before);
+  } finally {
+    disposeParams(base);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -16,6 +16,7 @@ import type { Question } from "../world/questions.ts";
 import type { Tokenizer } from "../world/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
 import { trainLoop } from "../optim/loop.ts";
+import { loopCheckpoint, type Resumable } from "../optim/snapshot.ts";
 import { cosineLr } from "../optim/schedule.ts";
 
 /** Pretraining hyper-parameters. */
@@ -27,7 +28,11 @@ export interface PretrainConfig {
   weightDecay: number;
 }
 
-/** Train a fresh model; returns its params and the loss history. */
+/**
+ * Train a fresh model; returns its params and the loss history. With
+ * `resumable`, snapshots every so many steps and continues from a snapshot
+ * of the same run, ending with the same bytes as an uninterrupted run.
+ */
 export async function pretrain(
   model: ModelConfig,
   cfg: PretrainConfig,
@@ -36,11 +41,18 @@ export async function pretrain(
   seed: number,
   onStep?: (step: number, losses: Record<string, number>) => void,
   mix: PersonaMix = DEFAULT_PERSONA_MIX,
+  resumable?: Resumable,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
   if (questions.length === 0) throw new RangeError("Pretraining needs at least one question");
   const params = initParams(model, seed);
   const rng = Rng.fork(seed, "pretrain/documents");
+  const checkpoint = await loopCheckpoint(
+    resumable,
+    () => ({ documents: rng.getState() }),
+    (extra) => rng.setState((extra as { documents: number[] }).documents),
+  );
   const history = await trainLoop({
+    checkpoint,
     params,
     steps: cfg.steps,
     learningRate: (s) => cosineLr(s, cfg.steps, cfg.lr, cfg.warmupSteps),
