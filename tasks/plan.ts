@@ -13,7 +13,7 @@ import { makePlan, planPaths, unfinishedCells, writePlan } from "../src/pipeline
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(
-  stageUsage("plan", ` [--grid ${GRIDS.filter((g) => g !== "reroute").join(",")}] [--status]`),
+  stageUsage("plan", ` [--grid ${GRIDS.filter((g) => g !== "reroute").join(",")}] [--slurm] [--status]`),
   Deno.args,
   async (e) => {
     if (e.flags.status) {
@@ -60,5 +60,5 @@ await taskMain(
     console.log(`run one: deno task cell --profile ${e.profile} --id ${plan.cells[0]?.id ?? "<id>"}`);
     console.log(`job array: sbatch ${join(e.root, planPaths(e.profile).array)}`);
   },
-  { grid: "string", status: "boolean" },
+  { grid: "string", status: "boolean", slurm: "boolean" },
 );

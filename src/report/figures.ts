@@ -202,7 +202,7 @@ export function layerHeatmap(cells: readonly LayerCell[], title: string, blockLa
               type: "quantitative",
               title: m,
               scale: { scheme: "viridis" },
-              legend: { orient: "bottom", direction: "horizontal", gradientLength: 120 },
+              legend: { orient: "bottom", direction: "horizontal", gradientLength: 120, titleLimit: 300 },
             },
           },
         },
