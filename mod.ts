@@ -202,7 +202,7 @@ export { documentActivationSource } from "./src/features/site_activations.ts";
  *   score: p.latent === 1 ? 0.4 : 0.11,
  * }));
  * const chosen = selectLatents("blocks.1.resid_post", scored, 20, 0.02);
- * console.log(chosen.latents, chosen.signs); // [1, 0] [-1, 1]
+ * if (chosen.latents.join() !== "1,0" || chosen.signs.join() !== "-1,1") throw new Error("ranked by score, signed by Δ");
  * ```
  */
 export {
@@ -255,7 +255,8 @@ export { randomDirectionSet } from "./src/features/random_directions.ts";
  *   block: { features, lambda: 10 },
  *   kl: 0.1,
  * });
- * console.log(Object.keys(history[0])); // total, sft, penalty, kl
+ * const parts = Object.keys(history[0]);
+ * if (!["loss", "sft", "penalty", "kl"].every((k) => parts.includes(k))) throw new Error(`parts ${parts}`);
  * features.dispose();
  * disposeParams(params);
  * disposeParams(base);
@@ -331,7 +332,8 @@ export { type FigureSpec, renderSvg } from "./src/report/vega.ts";
  *
  * const cfg = resolveConfig("paper", { "finetune.lr": "2e-4" });
  * const cells = gridCells("main", cfg, () => 0.03);
- * console.log(cells.length); // 6 domains × (naive, BLOCK, 3 random draws) × 3 fine-tuning seeds = 90
+ * // 6 domains × (naive, BLOCK, 3 random draws) × 3 fine-tuning seeds
+ * if (cells.length !== 90) throw new Error(`${cells.length} cells`);
  * ```
  */
 export { PROFILES, resolveConfig, type RunConfig } from "./src/pipeline/profiles.ts";

@@ -86,6 +86,19 @@ export async function latentDirections(sae: Params, latents: readonly number[]):
   return out;
 }
 
+/** `set`'s latents that `minus` lacks, each with its sign. */
+export function latentDifference(set: LatentSet, minus: LatentSet): LatentSet {
+  const keep = set.latents.map((_, i) => i).filter((i) => !minus.latents.includes(set.latents[i]));
+  return { site: set.site, latents: keep.map((i) => set.latents[i]), signs: keep.map((i) => set.signs[i]) };
+}
+
+/** `a` followed by the latents of `b` that `a` lacks, each with its own sign. */
+export function latentUnion(a: LatentSet, b: LatentSet): LatentSet {
+  if (a.site !== b.site) throw new RangeError(`Cannot join latents of ${a.site} and ${b.site}`);
+  const extra = latentDifference(b, a);
+  return { site: a.site, latents: [...a.latents, ...extra.latents], signs: [...a.signs, ...extra.signs] };
+}
+
 /**
  * The random-latent control: `like.latents.length` latents drawn (seeded,
  * without replacement) from those not in `exclude`, with `like`'s signs.

@@ -18,7 +18,12 @@ export interface LatentShift {
   delta: number;
 }
 
-async function meanLatents(sae: Params, cfg: SaeConfig, acts: readonly number[][]): Promise<Float32Array> {
+/** Each latent's mean activation over activation rows [n, dIn]. */
+export async function meanLatents(
+  sae: Params,
+  cfg: SaeConfig,
+  acts: readonly number[][],
+): Promise<Float32Array> {
   const m = tf.tidy(() => tf.mean(encodeSae(sae, cfg, tf.tensor2d(acts as number[][])), 0));
   const out = await m.data() as Float32Array;
   m.dispose();

@@ -84,9 +84,9 @@ export function auditSplits(
 export async function findManifests(root: string, dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string) => {
-    let entries;
+    const entries: Deno.DirEntry[] = [];
     try {
-      entries = [...Deno.readDirSync(join(root, d))];
+      for await (const e of Deno.readDir(join(root, d))) entries.push(e);
     } catch {
       return;
     }

@@ -95,6 +95,8 @@ export async function runCells(
   };
   await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, worker));
   progress.stop();
+  // The private plan served this run only.
+  await Deno.remove(join(root, planFile)).catch(() => {});
   if (failed.length > 0) {
     throw new Error(
       `${failed.length} of ${plan.cells.length} cell(s) failed: ${

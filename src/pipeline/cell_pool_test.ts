@@ -5,21 +5,9 @@ import { sha256File } from "../core/hash.ts";
 import { runCells } from "./cell_pool.ts";
 import { cellId } from "./cell_stage.ts";
 import { runExperiment } from "./experiment.ts";
-import { findManifests } from "./audit.ts";
+import { cellOutputHashes } from "./testing.ts";
 import { runPaths } from "./paths.ts";
 import { resolveConfig } from "./profiles.ts";
-
-/** Every cell's output hashes under `root`, by cell folder. */
-async function cellHashes(root: string): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const m of await findManifests(root, `${runPaths("tiny").summaryDir}/cells`)) {
-    const dir = m.slice(0, -"/manifest.json".length);
-    out[dir] = await Promise.all(
-      ["weights.bin", "result.json", "loss.csv"].map((f) => sha256File(join(root, dir, f))),
-    );
-  }
-  return out;
-}
 
 Deno.test("cells on two worker processes give the same bytes as cells in one process", async () => {
   const backend = await initBackend("wasm");
@@ -30,7 +18,7 @@ Deno.test("cells on two worker processes give the same bytes as cells in one pro
       runExperiment("main", cfg, root, "tiny", { root, backend, force: false, log: () => {}, workers });
     const first = await run(pooled, 2);
     await run(serial, 1);
-    const [a, b] = [await cellHashes(pooled), await cellHashes(serial)];
+    const [a, b] = [await cellOutputHashes(pooled, "tiny"), await cellOutputHashes(serial, "tiny")];
     assertOk(Object.keys(a).length >= 4, `${Object.keys(a).length} cells`);
     assertEquals(a, b);
     assertOk(first.results.some((r) => r.status === "ran"));

@@ -106,6 +106,11 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
       let finalEvaluation: FamilyMass[] | null = null;
       const steps = Math.ceil(examples.length / ft.batchSize) * ft.epochs;
       const progress = startProgress(`cell ${label}`, steps);
+      // The curve so far travels with each snapshot.
+      const at = resumableOf(cfg, run);
+      const resume = at
+        ? { at, capture: () => curve, restore: (x: unknown) => curve.push(...(x as typeof curve)) }
+        : undefined;
       let trained;
       try {
         trained = await finetune(
@@ -131,13 +136,7 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
               if (epoch === ft.epochs) finalEvaluation = masses;
             }
             : undefined,
-          (() => {
-            const at = resumableOf(cfg, run);
-            // The curve so far travels with each snapshot.
-            return at
-              ? { at, capture: () => curve, restore: (x: unknown) => curve.push(...(x as typeof curve)) }
-              : undefined;
-          })(),
+          resume,
         );
       } finally {
         setup.dispose();

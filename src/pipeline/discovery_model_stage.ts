@@ -12,6 +12,7 @@ import { loadFinetuneExamples, trainCondition } from "./finetune_stage.ts";
 import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
 import type { StageSpec } from "./stage.ts";
+import { resumableOf } from "./resume.ts";
 
 /** The discovery-model stage of a base seed. */
 export function discoveryModelStage(cfg: RunConfig, root: string, profile: string, key: RunKey): StageSpec {
@@ -29,7 +30,7 @@ export function discoveryModelStage(cfg: RunConfig, root: string, profile: strin
       `${paths.pretrain}/weights.bin`,
     ],
     code: import.meta.url,
-    run: async () => {
+    run: async (run) => {
       const examples = await loadFinetuneExamples(root, profile, domain);
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
       const steps = Math.ceil(examples.length / cfg.finetune.batchSize) * cfg.finetune.epochs;
@@ -43,6 +44,7 @@ export function discoveryModelStage(cfg: RunConfig, root: string, profile: strin
         null,
         0,
         (step, l) => progress.update(step + 1, { loss: l.loss }),
+        resumableOf(cfg, run),
       );
       progress.stop();
       disposeParams(base);

@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { readJsonValidated } from "../core/schema.ts";
 import { LATENT_SELECTION_FILE, LATENT_SET_FILE } from "./file_schemas.ts";
 import { deriveSeed, Rng } from "../core/rng.ts";
+import { orthonormalBasis } from "../analysis/subspace.ts";
 import { setDirection } from "../features/induce_repair.ts";
 import { discoveryOnlyLatents, type LatentSelection } from "../features/latent_selection.ts";
 import { loadSae } from "../features/sae.ts";
@@ -30,6 +31,7 @@ import {
   latentDirections,
   latentFeatureMap,
   type LatentSet,
+  latentUnion,
   randomLatentSet,
 } from "../features/sae_features.ts";
 import type { LatentShift } from "../features/top_delta.ts";
@@ -111,17 +113,6 @@ export function downstreamParams(model: ModelConfig, layer: number): string[] {
     const m = /^blocks\.(\d+)\./.exec(n);
     return m ? Number(m[1]) > layer : n.startsWith("ln_final") || n.startsWith("unembed");
   });
-}
-
-/** `a` followed by the latents of `b` that `a` lacks, each with its own sign. */
-export function latentUnion(a: LatentSet, b: LatentSet): LatentSet {
-  if (a.site !== b.site) throw new RangeError(`Cannot join latents of ${a.site} and ${b.site}`);
-  const keep = b.latents.map((_, i) => i).filter((i) => !a.latents.includes(b.latents[i]));
-  return {
-    site: a.site,
-    latents: [...a.latents, ...keep.map((i) => b.latents[i])],
-    signs: [...a.signs, ...keep.map((i) => b.signs[i])],
-  };
 }
 
 /** The first `k` latents of a ranked set (k ≤ 0 or beyond its size: all). */
@@ -311,15 +302,5 @@ async function blockAtLayers(
 
 /** Rows made orthonormal (Gram–Schmidt; near-dependent rows are dropped), as a tensor [r, d]. */
 export function orthonormalRows(rows: readonly (readonly number[])[]): tf.Tensor2D {
-  const basis: number[][] = [];
-  for (const r of rows) {
-    const v = [...r];
-    for (const b of basis) {
-      const dot = v.reduce((s, x, j) => s + x * b[j], 0);
-      for (let j = 0; j < v.length; j++) v[j] -= dot * b[j];
-    }
-    const n = Math.hypot(...v);
-    if (n > 1e-6) basis.push(v.map((x) => x / n));
-  }
-  return tf.tensor2d(basis);
+  return tf.tensor2d(orthonormalBasis(rows));
 }

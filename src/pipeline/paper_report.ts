@@ -176,7 +176,7 @@ export async function paperSections(root: string): Promise<{ sections: DraftSect
     }]);
   } else absent("Main results per domain", "main");
 
-  const sweep = (name: "lambda" | "k", key: "lambda" | "k", label: string) => async () => {
+  const sweep = async (name: "lambda" | "k", key: "lambda" | "k", label: string) => {
     const rep = await load<GridReport>(name);
     const title = `${label} sweep`;
     if (!rep) return absent(title, name);
@@ -221,8 +221,8 @@ export async function paperSections(root: string): Promise<{ sections: DraftSect
         : [],
     );
   };
-  await sweep("lambda", "lambda", "λ")();
-  await sweep("k", "k", "k")();
+  await sweep("lambda", "lambda", "λ");
+  await sweep("k", "k", "k");
 
   for (const [name, title] of [["ablations", "Ablations"], ["baselines", "Baselines"]] as const) {
     const rep = await load<GridReport>(name);

@@ -24,9 +24,15 @@ import { bestCosines, meanRow, orthonormalBasis, shiftPatch, spanShare } from ".
 import { lastTokenActivations } from "../features/diff_of_means.ts";
 import { decodeSae, encodeSae, loadSae, type SaeConfig } from "../features/sae.ts";
 import { measureSae } from "../features/sae_train.ts";
-import { latentDirections, type LatentSet, randomLatentSet } from "../features/sae_features.ts";
+import {
+  latentDifference,
+  latentDirections,
+  type LatentSet,
+  latentUnion,
+  randomLatentSet,
+} from "../features/sae_features.ts";
 import { documentActivationSource } from "../features/site_activations.ts";
-import { latentShifts, topDeltaPool } from "../features/top_delta.ts";
+import { latentShifts, meanLatents, topDeltaPool } from "../features/top_delta.ts";
 import { exactJudge } from "../judges/exact.ts";
 import { transformerLM } from "../judges/language_model.ts";
 import { domainMetrics } from "../judges/metrics.ts";
@@ -37,7 +43,6 @@ import { DEFAULT_PERSONA_MIX, promptTokens } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { Tokenizer } from "../world/tokenizer.ts";
 import { discoveryQuestions, featurePaths } from "./discover_stage.ts";
-import { latentUnion } from "./methods.ts";
 import type { RunConfig } from "./profiles.ts";
 import { type RunKey, runPaths } from "./paths.ts";
 import { collect } from "./sae_stage.ts";
@@ -141,7 +146,7 @@ export function rerouteAnalysisStage(
         LATENT_SET_FILE,
       );
       const rediscovered = await readJsonValidated(join(root, paths.rerouteLatents), LATENT_SET_FILE);
-      const added = subtractLatents(rediscovered, original);
+      const added = latentDifference(rediscovered, original);
       const withModel = async <T>(dir: string, f: (p: Params) => Promise<T>): Promise<T> => {
         const m = await loadCheckpoint(join(root, dir));
         try {
@@ -284,35 +289,39 @@ export function rerouteAnalysisStage(
         probe: Probe;
         baseEval: number[][];
         baseEvalMean: number[];
+        baseLatentMean: Float32Array;
         discoveryEval: number[][];
       }[] = [];
-      for (const s of sites) {
-        const baseDisc = await acts(base.params, discoveryPrompts, s),
-          tunedDisc = await acts(discovery.params, discoveryPrompts, s);
-        const baseEval = await acts(base.params, evaluationPrompts, s);
-        const direction = meanRow(tunedDisc).map((x, j) => x - meanRow(baseDisc)[j]);
-        const norm = Math.hypot(...direction);
-        perLayer.push({
-          direction: direction.map((x) => x / norm),
-          probe: fitProbe(baseDisc, tunedDisc),
-          baseEval,
-          baseEvalMean: meanRow(baseEval),
-          discoveryEval: await acts(discovery.params, evaluationPrompts, s),
-        });
-      }
-      disposeParams(discovery.params);
-      const probeAccuracy = perLayer.map((l) =>
-        (1 - positiveRate(l.probe, l.baseEval) + positiveRate(l.probe, l.discoveryEval)) / 2
-      );
       const saes = await Promise.all(saeDirs.map((d) => loadSae(join(root, d))));
       const rows: RerouteAnalysis["h3"]["rows"] = [];
+      let probeAccuracy: number[];
       try {
+        for (const [l, s] of sites.entries()) {
+          const baseDisc = await acts(base.params, discoveryPrompts, s),
+            tunedDisc = await acts(discovery.params, discoveryPrompts, s);
+          const baseEval = await acts(base.params, evaluationPrompts, s);
+          const baseDiscMean = meanRow(baseDisc);
+          const direction = meanRow(tunedDisc).map((x, j) => x - baseDiscMean[j]);
+          const norm = Math.hypot(...direction);
+          perLayer.push({
+            direction: direction.map((x) => x / norm),
+            probe: fitProbe(baseDisc, tunedDisc),
+            baseEval,
+            baseEvalMean: meanRow(baseEval),
+            baseLatentMean: await meanLatents(saes[l].params, saes[l].config, baseEval),
+            discoveryEval: await acts(discovery.params, evaluationPrompts, s),
+          });
+        }
+        disposeParams(discovery.params);
+        probeAccuracy = perLayer.map((l) =>
+          (1 - positiveRate(l.probe, l.baseEval) + positiveRate(l.probe, l.discoveryEval)) / 2
+        );
         for (const [finetune, models] of seeds) {
           for (const [label, dir] of Object.entries(models)) {
             await withModel(dir, async (p) => {
               for (let l = 0; l < sites.length; l++) {
                 const h = await acts(p, evaluationPrompts, sites[l]);
-                const { direction, probe, baseEval, baseEvalMean } = perLayer[l];
+                const { direction, probe, baseEvalMean, baseLatentMean } = perLayer[l];
                 const shift = meanRow(h).map((x, j) => x - baseEvalMean[j]);
                 rows.push({
                   finetune,
@@ -320,7 +329,10 @@ export function rerouteAnalysisStage(
                   layer: l,
                   diffmeans: shift.reduce((s, x, j) => s + x * direction[j], 0),
                   probe: positiveRate(probe, h),
-                  saeShift: await latentShiftNorm(saes[l].params, saes[l].config, baseEval, h),
+                  saeShift: relativeDistance(
+                    await meanLatents(saes[l].params, saes[l].config, h),
+                    baseLatentMean,
+                  ),
                 });
               }
             });
@@ -340,12 +352,6 @@ export function rerouteAnalysisStage(
       return [`${dir}/analysis.json`];
     },
   };
-}
-
-/** `set`'s latents that `minus` lacks, with their signs. */
-export function subtractLatents(set: LatentSet, minus: LatentSet): LatentSet {
-  const keep = set.latents.map((_, i) => i).filter((i) => !minus.latents.includes(set.latents[i]));
-  return { site: set.site, latents: keep.map((i) => set.latents[i]), signs: keep.map((i) => set.signs[i]) };
 }
 
 /**
@@ -369,16 +375,14 @@ export async function reconstructedShare(
   return 1 - err / delta.reduce((s, x) => s + x * x, 0);
 }
 
-/** ‖mean z(tuned) − mean z(base)‖₂ over the SAE's latents, relative to ‖mean z(base)‖₂. */
-async function latentShiftNorm(sae: Params, cfg: SaeConfig, baseActs: number[][], tunedActs: number[][]) {
-  const ratio = tf.tidy(() => {
-    const mz = (x: number[][]) => tf.mean(encodeSae(sae, cfg, tf.tensor2d(x)), 0);
-    const b = mz(baseActs);
-    return tf.div(tf.norm(tf.sub(mz(tunedActs), b)), tf.norm(b));
-  });
-  const [value] = await ratio.data();
-  ratio.dispose();
-  return value;
+/** ‖t − b‖₂ / ‖b‖₂: how far mean latent activations moved, relative to the base's. */
+function relativeDistance(t: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0, norm = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff += (t[i] - b[i]) ** 2;
+    norm += b[i] ** 2;
+  }
+  return Math.sqrt(diff / norm);
 }
 
 async function sequential<T, R>(xs: readonly T[], f: (x: T) => Promise<R>): Promise<R[]> {

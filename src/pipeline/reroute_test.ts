@@ -5,12 +5,12 @@ import { initBackend } from "../core/backend.ts";
 import { readJson, readJsonl } from "../core/atomic.ts";
 import type { SplitQuestion } from "../world/splits.ts";
 import type { ReportRow } from "./experiment_report.ts";
-import { latentUnion } from "./methods.ts";
+import { latentDifference, latentUnion } from "../features/sae_features.ts";
 import { runPaths } from "./paths.ts";
 import { resolveConfig } from "./profiles.ts";
 import { runReroute } from "./reroute.ts";
 import { fixRows, verdicts } from "./reroute_report.ts";
-import { type RerouteAnalysis, subtractLatents } from "./reroute_stage.ts";
+import type { RerouteAnalysis } from "./reroute_stage.ts";
 
 const quiet = () => {};
 
@@ -18,7 +18,7 @@ Deno.test("latent set arithmetic: union keeps the first set's order and signs, d
   const a = { site: "s", latents: [3, 1], signs: [1, -1] },
     b = { site: "s", latents: [1, 7, 2], signs: [1, 1, -1] };
   assertEquals(latentUnion(a, b), { site: "s", latents: [3, 1, 7, 2], signs: [1, -1, 1, -1] });
-  assertEquals(subtractLatents(b, a), { site: "s", latents: [7, 2], signs: [1, -1] });
+  assertEquals(latentDifference(b, a), { site: "s", latents: [7, 2], signs: [1, -1] });
 });
 
 const row = (

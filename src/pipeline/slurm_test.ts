@@ -2,27 +2,21 @@ import { join } from "node:path";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend } from "../core/backend.ts";
 import { sha256File } from "../core/hash.ts";
-import { findManifests } from "./audit.ts";
 import { prepareGrid, runExperiment } from "./experiment.ts";
 import { makePlan, planPaths, unfinishedCells, writePlan } from "./plan.ts";
 import { resolveConfig } from "./profiles.ts";
 import { runPaths } from "./paths.ts";
+import { cellOutputHashes } from "./testing.ts";
 import { arrayTaskStates, sbatch, slurmUnavailable, startLocalSlurm, waitForJob } from "./slurm_local.ts";
 
-/** Every cell's output hashes and the grid report's, by path relative to the root. */
-async function outputHashes(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const m of await findManifests(root, `${runPaths("tiny").summaryDir}/cells`)) {
-    const dir = m.slice(0, -"/manifest.json".length);
-    for (const f of ["weights.bin", "result.json", "loss.csv"]) {
-      out[`${dir}/${f}`] = await sha256File(join(root, dir, f));
-    }
-  }
+/** Every cell's output hashes and the grid report's. */
+async function outputHashes(root: string): Promise<Record<string, unknown>> {
+  const report: Record<string, string> = {};
   for (const f of ["report.json", "report.md", "report.csv"]) {
     const p = `${runPaths("tiny").experiment("main")}/${f}`;
-    out[p] = await sha256File(join(root, p));
+    report[p] = await sha256File(join(root, p));
   }
-  return out;
+  return { cells: await cellOutputHashes(root, "tiny"), report };
 }
 
 const unavailable = slurmUnavailable();
