@@ -1,0 +1,141 @@
+/**
+ * A minimal WebAssembly binary emitter: just enough of the format (types,
+ * one imported memory, exported functions, i32/f32/v128 instructions) to
+ * write small SIMD kernels in TypeScript without a toolchain.
+ * @module
+ */
+
+/** Value types. */
+export const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (32-bit). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  n |= 0;
+  while (true) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function name(s: string): number[] {
+  const bytes = [...new TextEncoder().encode(s)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+/** Instruction builders; each returns its bytes. Memory alignment hints are natural. */
+export const op = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (n: number) => [0x41, ...sleb(n)],
+  f32: (x: number) => [0x43, ...new Uint8Array(new Float32Array([x]).buffer)],
+  i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  i32Shl: [0x74],
+  i32And: [0x71],
+  i32LtS: [0x48],
+  i32GeS: [0x4e],
+  f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
+  f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
+  f32Add: [0x92],
+  f32Mul: [0x94],
+  v128Load: (offset = 0) => [0xfd, ...uleb(0x00), 4, ...uleb(offset)],
+  v128Store: (offset = 0) => [0xfd, ...uleb(0x0b), 4, ...uleb(offset)],
+  f32x4Splat: [0xfd, ...uleb(0x13)],
+  f32x4Add: [0xfd, ...uleb(0xe4)],
+  f32x4Mul: [0xfd, ...uleb(0xe6)],
+  drop: [0x1a],
+};
+
+/**
+ * `for (i = from; i < to; i += step) body` over i32 local `i`; `to` and
+ * `step` are instruction sequences (evaluated each iteration). The loop body
+ * runs at least zero times.
+ */
+export function forLoop(i: number, from: number[], to: number[], step: number[], body: number[]): number[] {
+  return [
+    ...from,
+    ...op.set(i),
+    0x02,
+    0x40, // block
+    ...op.get(i),
+    ...to,
+    ...op.i32GeS,
+    0x0d,
+    0, // br_if out of the block when i >= to
+    0x03,
+    0x40, // loop
+    ...body,
+    ...op.get(i),
+    ...step,
+    ...op.i32Add,
+    ...op.tee(i),
+    ...to,
+    ...op.i32LtS,
+    0x0d,
+    0, // br_if back to the loop head
+    0x0b, // end loop
+    0x0b, // end block
+  ];
+}
+
+/** One exported function: i32 parameters only, no results. */
+export interface WasmFunction {
+  name: string;
+  params: number;
+  /** Extra locals by type, after the parameters. */
+  locals: { type: number; count: number }[];
+  body: number[];
+}
+
+/** A module importing `env.memory` and exporting the given functions. */
+export function emitModule(functions: WasmFunction[]): Uint8Array<ArrayBuffer> {
+  const types = functions.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), 0]);
+  const imports = [[...name("env"), ...name("memory"), 0x02, 0x00, 0x00]];
+  const funcs = functions.map((_, i) => uleb(i));
+  const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
+  const bodies = functions.map((f) => {
+    const body = [...vec(f.locals.map((l) => [...uleb(l.count), l.type])), ...f.body, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, vec(types)),
+    ...section(2, vec(imports)),
+    ...section(3, vec(funcs)),
+    ...section(7, vec(exports)),
+    ...section(10, vec(bodies)),
+  ]);
+}
