@@ -70,6 +70,12 @@ export const op = {
   f32x4Add: [0xfd, ...uleb(0xe4)],
   f32x4Mul: [0xfd, ...uleb(0xe6)],
   drop: [0x1a],
+  i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
+  i32LtU: [0x49],
+  /** memory.copy: dst, src, byte count on the stack. */
+  memoryCopy: [0xfc, ...uleb(10), 0, 0],
+  /** if (cond) { then } with the condition on the stack. */
+  ifThen: (then: number[]) => [0x04, 0x40, ...then, 0x0b],
 };
 
 /**

@@ -267,9 +267,81 @@ function sumOuter(): WasmFunction {
   };
 }
 
+/** `count` blocks of `len` bytes: dst + i·dstStride ← src + i·srcStride (slices, splits, concats). */
+function copyBlocks(): WasmFunction {
+  const [src, dst, count, len, srcStride, dstStride] = [0, 1, 2, 3, 4, 5];
+  const i = 6;
+  return {
+    name: "copyBlocks",
+    params: 6,
+    locals: [{ type: I32, count: 1 }],
+    body: forLoop(i, i32(0), get(count), i32(1), [
+      ...add(get(dst), mul(get(i), get(dstStride))),
+      ...add(get(src), mul(get(i), get(srcStride))),
+      ...get(len),
+      ...op.memoryCopy,
+    ]),
+  };
+}
+
+/**
+ * out [segments, rowLen] = Σ over i with ids[i] = s of x[i, :] (the gradient
+ * of an embedding lookup); ids outside [0, segments) are dropped, as tfjs does.
+ */
+function segmentSum(): WasmFunction {
+  const [x, ids, out, n, rowLen, segments] = [0, 1, 2, 3, 4, 5];
+  const [i, j, id, row, dst, n4, ad] = [6, 7, 8, 9, 10, 11, 12];
+  const one = i32(1);
+  return {
+    name: "segmentSum",
+    params: 6,
+    locals: [{ type: I32, count: 7 }],
+    body: [
+      ...get(rowLen),
+      ...i32(-4),
+      ...op.i32And,
+      ...set(n4),
+      ...forLoop(j, i32(0), mul(get(segments), get(rowLen)), one, [...at(out, get(j)), ...zeroF, ...op.f32Store()]),
+      ...forLoop(i, i32(0), get(n), one, [
+        ...at(ids, get(i)),
+        ...op.i32Load(),
+        ...tee(id),
+        ...get(segments),
+        ...op.i32LtU, // unsigned: also rejects negative ids
+        ...op.ifThen([
+          ...at(x, mul(get(i), get(rowLen))),
+          ...set(row),
+          ...at(out, mul(get(id), get(rowLen))),
+          ...set(dst),
+          ...forLoop(j, i32(0), get(n4), i32(4), [
+            ...at(dst, get(j)),
+            ...tee(ad),
+            ...get(ad),
+            ...op.v128Load(),
+            ...at(row, get(j)),
+            ...op.v128Load(),
+            ...op.f32x4Add,
+            ...op.v128Store(),
+          ]),
+          ...forLoop(j, get(n4), get(rowLen), one, [
+            ...at(dst, get(j)),
+            ...tee(ad),
+            ...get(ad),
+            ...op.f32Load(),
+            ...at(row, get(j)),
+            ...op.f32Load(),
+            ...op.f32Add,
+            ...op.f32Store(),
+          ]),
+        ]),
+      ]),
+    ],
+  };
+}
+
 /** The kernels' module bytes (built once; small and deterministic). */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return emitModule([bmm(), transpose(true), transpose(false), transpose2d(), sumOuter()]);
+  return emitModule([bmm(), transpose(true), transpose(false), transpose2d(), sumOuter(), copyBlocks(), segmentSum()]);
 }
 
 interface Exports {
@@ -278,6 +350,8 @@ interface Exports {
   transposeScalar(x: number, y: number, batch: number, rows: number, cols: number, inner: number): void;
   transpose2d(x: number, y: number, batch: number, rows: number, cols: number): void;
   sumOuter(x: number, y: number, outer: number, inner: number): void;
+  copyBlocks(src: number, dst: number, count: number, len: number, srcStride: number, dstStride: number): void;
+  segmentSum(x: number, ids: number, out: number, n: number, rowLen: number, segments: number): void;
 }
 
 // The parts of tfjs-wasm's backend the kernels use.
@@ -340,6 +414,9 @@ export function installWasmKernels(): boolean {
   const stockMatMul = stock("BatchMatMul");
   const stockSum = stock("Sum");
   const stockCast = stock("Cast");
+  const stockSplit = stock("SplitV");
+  const stockGather = stock("GatherV2");
+  const stockConcat = stock("Concat");
 
   // tfjs-wasm copies on Identity and same-dtype Cast; share the buffer, as the cpu backend does.
   const identityKernel: KernelFn = ({ inputs: { x } }) => {
@@ -417,14 +494,83 @@ export function installWasmKernels(): boolean {
     return out;
   };
 
+  const splitKernel: KernelFn = (args) => {
+    const x = args.inputs.x;
+    const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
+    const rank = x.shape.length, ax = axis < 0 ? axis + rank : axis, dim = x.shape[ax];
+    const sizes = Array.isArray(numOrSizeSplits)
+      ? numOrSizeSplits
+      : Array.from({ length: numOrSizeSplits }, () => dim / numOrSizeSplits);
+    if (x.dtype !== "float32" || sizes.some((s) => !(s > 0) || !Number.isInteger(s))) return stockSplit(args);
+    if (sizes.reduce((a, b) => a + b, 0) !== dim) return stockSplit(args);
+    const outer = size(x.shape.slice(0, ax)), inner = size(x.shape.slice(ax + 1));
+    let start = 0;
+    return sizes.map((s) => {
+      const out = backend.makeOutput(x.shape.map((d, i) => (i === ax ? s : d)), "float32");
+      k.copyBlocks(offset(x) + start * inner * 4, offset(out), outer, s * inner * 4, dim * inner * 4, s * inner * 4);
+      start += s;
+      return out;
+    });
+  };
+
+  const concatKernel: KernelFn = (args) => {
+    const parts = Object.values(args.inputs);
+    const rank = parts[0]?.shape.length ?? 0;
+    const axis = args.attrs!.axis as number;
+    const ax = axis < 0 ? axis + rank : axis;
+    if (parts.length < 2 || parts.some((t) => t.dtype !== "float32" || size(t.shape) === 0)) return stockConcat(args);
+    const outer = size(parts[0].shape.slice(0, ax)), inner = size(parts[0].shape.slice(ax + 1));
+    const dim = parts.reduce((s, t) => s + t.shape[ax], 0);
+    const out = backend.makeOutput(parts[0].shape.map((d, i) => (i === ax ? dim : d)), "float32");
+    let start = 0;
+    for (const t of parts) {
+      const len = t.shape[ax] * inner * 4;
+      k.copyBlocks(offset(t), offset(out) + start * inner * 4, outer, len, len, dim * inner * 4);
+      start += t.shape[ax];
+    }
+    return out;
+  };
+
+  // Row lookups (embeddings): one block copy per index. Ids are checked here, as tfjs does.
+  const gatherKernel: KernelFn = (args) => {
+    const { x, indices } = args.inputs;
+    const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
+    if (axis !== 0 || batchDims !== 0 || x.dtype !== "float32" || indices.dtype !== "int32") return stockGather(args);
+    const n = size(indices.shape), rows = x.shape[0], rowBytes = size(x.shape.slice(1)) * 4;
+    const ids = new Int32Array(backend.wasm.asm.memory.buffer, offset(indices), n);
+    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], "float32");
+    const base = offset(x), dst = offset(out);
+    for (let i = 0; i < n; i++) {
+      const id = ids[i];
+      if (!(id >= 0 && id < rows)) {
+        backend.disposeData(out.dataId);
+        throw new RangeError(`GatherV2: index ${id} is not in [0, ${rows - 1}]`);
+      }
+      k.copyBlocks(base + id * rowBytes, dst + i * rowBytes, 1, rowBytes, 0, 0);
+    }
+    return out;
+  };
+
+  const segmentSumKernel: KernelFn = (args) => {
+    const { x, segmentIds } = args.inputs;
+    const segments = args.attrs!.numSegments as number;
+    const out = backend.makeOutput([segments, ...x.shape.slice(1)], "float32");
+    k.segmentSum(offset(x), offset(segmentIds), offset(out), x.shape[0], size(x.shape.slice(1)), segments);
+    return out;
+  };
+
   for (const [name, kernelFunc] of [
     ["Transpose", transposeKernel],
     ["BatchMatMul", matMulKernel],
     ["Sum", sumKernel],
     ["Identity", identityKernel],
     ["Cast", castKernel],
+    ["SplitV", splitKernel],
+    ["Concat", concatKernel],
+    ["UnsortedSegmentSum", segmentSumKernel],
+    ["GatherV2", gatherKernel],
   ] as const) {
-    tf.unregisterKernel(name, "wasm");
+    if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
     tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as tf.KernelFunc });
   }
   installed = true;

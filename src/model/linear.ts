@@ -15,10 +15,13 @@ const fastMatMul = tf.customGrad(
       value: tf.matMul(x, w),
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as tf.Tensor2D[];
-        return [
-          tf.matMul(dy, tf.transpose(sw)),
-          tf.matMul(tf.transpose(sx), dy),
-        ];
+        // XNNPACK repacks its right operand on every call, so the weight
+        // gradient takes the orientation whose right operand is narrower.
+        const [nIn, nOut] = sw.shape;
+        const dw = nOut > nIn
+          ? tf.transpose(tf.matMul(tf.transpose(dy), sx))
+          : tf.matMul(tf.transpose(sx), dy);
+        return [tf.matMul(dy, tf.transpose(sw)), dw];
       },
     };
   }) as Parameters<typeof tf.customGrad>[0],
