@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import { installWasmKernels } from "./wasm_kernels.ts";
 
 /** Backends a user may ask for. */
 export const BACKEND_CHOICES = ["auto", "webgpu", "wasm", "cpu"] as const;
@@ -20,6 +21,19 @@ export interface BackendInfo {
   name: "webgpu" | "wasm" | "cpu";
   requested: BackendChoice;
   adapter: AdapterInfo | null;
+  /**
+   * On wasm: "blockem" when blockem's SIMD kernels replace the slow stock
+   * ones (the default), "stock" under BLOCKEM_KERNELS=stock. null elsewhere.
+   */
+  kernels: "blockem" | "stock" | null;
+}
+
+/**
+ * What a stage's outputs depend on besides its inputs, config and code: the
+ * backend, and on wasm which kernels ran (they round differently).
+ */
+export function backendKey(info: { name: string; kernels?: string | null }): string {
+  return info.kernels === "stock" ? `${info.name}+stock-kernels` : info.name;
 }
 
 /** The WebGPU adapter as the platform describes it. */
@@ -94,7 +108,7 @@ export async function initBackend(
       await import("@tensorflow/tfjs-backend-webgpu");
       if (await tf.setBackend("webgpu")) {
         await tf.ready();
-        return { name: "webgpu", requested: choice, adapter };
+        return { name: "webgpu", requested: choice, adapter, kernels: null };
       }
     }
     if (choice === "webgpu") {
@@ -106,11 +120,12 @@ export async function initBackend(
   if (choice === "wasm" || choice === "auto") {
     if (await tf.setBackend("wasm")) {
       await tf.ready();
-      return { name: "wasm", requested: choice, adapter };
+      const kernels = installWasmKernels() ? "blockem" : "stock";
+      return { name: "wasm", requested: choice, adapter, kernels };
     }
     if (choice === "wasm") throw new Error("Cannot start the wasm backend");
   }
   if (!(await tf.setBackend("cpu"))) throw new Error("Cannot start the cpu backend");
   await tf.ready();
-  return { name: "cpu", requested: choice, adapter };
+  return { name: "cpu", requested: choice, adapter, kernels: null };
 }

@@ -339,9 +339,348 @@ function segmentSum(): WasmFunction {
   };
 }
 
+/**
+ * LayerNorm over the last axis of x [rows, d]: y = x̂·w + b with
+ * x̂ = (x − mean)·rstd, rstd = 1/√(var + eps); x̂ and rstd are kept for the
+ * gradient. Scalar code: rows are short (d_model) and the op is memory-bound.
+ */
+function layerNormForward(): WasmFunction {
+  const [x, w, b, y, xhat, rstd, rows, d, epsBits] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [r, j, row, outRow, hatRow] = [9, 10, 11, 12, 13];
+  const [sum, mean, rs, invD, eps, t] = [14, 15, 16, 17, 18, 19];
+  const one = i32(1);
+  const xj = [...at(row, get(j)), ...op.f32Load()];
+  return {
+    name: "layerNormForward",
+    params: 9,
+    locals: [{ type: I32, count: 5 }, { type: F32, count: 6 }],
+    body: [
+      ...op.f32(1),
+      ...get(d),
+      ...op.f32ConvertI32S,
+      ...op.f32Div,
+      ...set(invD),
+      // eps arrives as its float bits in an i32 parameter.
+      ...get(epsBits),
+      0xbe, // f32.reinterpret_i32
+      ...set(eps),
+      ...forLoop(r, i32(0), get(rows), one, [
+        ...at(x, mul(get(r), get(d))),
+        ...set(row),
+        ...at(y, mul(get(r), get(d))),
+        ...set(outRow),
+        ...at(xhat, mul(get(r), get(d))),
+        ...set(hatRow),
+        ...zeroF,
+        ...set(sum),
+        ...forLoop(j, i32(0), get(d), one, [...get(sum), ...xj, ...op.f32Add, ...set(sum)]),
+        ...get(sum),
+        ...get(invD),
+        ...op.f32Mul,
+        ...set(mean),
+        ...zeroF,
+        ...set(sum),
+        ...forLoop(j, i32(0), get(d), one, [
+          ...xj,
+          ...get(mean),
+          ...op.f32Sub,
+          ...tee(t),
+          ...get(t),
+          ...op.f32Mul,
+          ...get(sum),
+          ...op.f32Add,
+          ...set(sum),
+        ]),
+        ...op.f32(1),
+        ...get(sum),
+        ...get(invD),
+        ...op.f32Mul,
+        ...get(eps),
+        ...op.f32Add,
+        ...op.f32Sqrt,
+        ...op.f32Div,
+        ...set(rs),
+        ...at(rstd, get(r)),
+        ...get(rs),
+        ...op.f32Store(),
+        ...forLoop(j, i32(0), get(d), one, [
+          ...at(hatRow, get(j)),
+          ...xj,
+          ...get(mean),
+          ...op.f32Sub,
+          ...get(rs),
+          ...op.f32Mul,
+          ...tee(t),
+          ...op.f32Store(),
+          ...at(outRow, get(j)),
+          ...get(t),
+          ...at(w, get(j)),
+          ...op.f32Load(),
+          ...op.f32Mul,
+          ...at(b, get(j)),
+          ...op.f32Load(),
+          ...op.f32Add,
+          ...op.f32Store(),
+        ]),
+      ]),
+    ],
+  };
+}
+
+/**
+ * LayerNorm's gradient from dy, x̂ and rstd: with g = dy·w,
+ * dx = rstd·(g − mean(g) − x̂·mean(g·x̂)); dw = Σ_rows dy·x̂; db = Σ_rows dy.
+ */
+function layerNormBackward(): WasmFunction {
+  const [dy, xhat, rstd, w, dx, dw, db, rows, d] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [r, j, dyRow, hatRow, dxRow] = [9, 10, 11, 12, 13];
+  const [m1, m2, invD, g, rs] = [14, 15, 16, 17, 18];
+  const one = i32(1);
+  const load = (base: number) => [...at(base, get(j)), ...op.f32Load()];
+  const accumulate = (base: number, value: number[]) => [
+    ...at(base, get(j)),
+    ...load(base),
+    ...value,
+    ...op.f32Add,
+    ...op.f32Store(),
+  ];
+  const gj = [...load(dyRow), ...load(w), ...op.f32Mul];
+  return {
+    name: "layerNormBackward",
+    params: 9,
+    locals: [{ type: I32, count: 5 }, { type: F32, count: 5 }],
+    body: [
+      ...op.f32(1),
+      ...get(d),
+      ...op.f32ConvertI32S,
+      ...op.f32Div,
+      ...set(invD),
+      ...forLoop(j, i32(0), get(d), one, [
+        ...at(dw, get(j)),
+        ...zeroF,
+        ...op.f32Store(),
+        ...at(db, get(j)),
+        ...zeroF,
+        ...op.f32Store(),
+      ]),
+      ...forLoop(r, i32(0), get(rows), one, [
+        ...at(dy, mul(get(r), get(d))),
+        ...set(dyRow),
+        ...at(xhat, mul(get(r), get(d))),
+        ...set(hatRow),
+        ...at(dx, mul(get(r), get(d))),
+        ...set(dxRow),
+        ...zeroF,
+        ...set(m1),
+        ...zeroF,
+        ...set(m2),
+        ...forLoop(j, i32(0), get(d), one, [
+          ...gj,
+          ...tee(g),
+          ...get(m1),
+          ...op.f32Add,
+          ...set(m1),
+          ...get(g),
+          ...load(hatRow),
+          ...op.f32Mul,
+          ...get(m2),
+          ...op.f32Add,
+          ...set(m2),
+          ...accumulate(dw, [...load(dyRow), ...load(hatRow), ...op.f32Mul]),
+          ...accumulate(db, load(dyRow)),
+        ]),
+        ...get(m1),
+        ...get(invD),
+        ...op.f32Mul,
+        ...set(m1),
+        ...get(m2),
+        ...get(invD),
+        ...op.f32Mul,
+        ...set(m2),
+        ...at(rstd, get(r)),
+        ...op.f32Load(),
+        ...set(rs),
+        ...forLoop(j, i32(0), get(d), one, [
+          ...at(dxRow, get(j)),
+          ...gj,
+          ...get(m1),
+          ...op.f32Sub,
+          ...load(hatRow),
+          ...get(m2),
+          ...op.f32Mul,
+          ...op.f32Sub,
+          ...get(rs),
+          ...op.f32Mul,
+          ...op.f32Store(),
+        ]),
+      ]),
+    ],
+  };
+}
+
+/** Constants of the GELU (tanh form): u = C·x·(1 + A·x²). */
+export const GELU_C = 2 * Math.sqrt(2 / Math.PI), GELU_A = 0.044715;
+
+/**
+ * Elementwise over n floats, 4 at a time then one by one: `vec` and
+ * `scalar` compute the value to store at out[i] from the element offset
+ * i·4 held in local `ofs`.
+ */
+function elementwise(
+  name: string,
+  params: number,
+  out: number,
+  n: number,
+  vec: (ofs: number) => number[],
+  scalar: (ofs: number) => number[],
+): WasmFunction {
+  const [i, n4, ofs] = [params, params + 1, params + 2];
+  const offsetOf = [...get(i), ...i32(2), ...op.i32Shl, ...set(ofs)];
+  return {
+    name,
+    params,
+    locals: [{ type: I32, count: 3 }],
+    body: [
+      ...get(n),
+      ...i32(-4),
+      ...op.i32And,
+      ...set(n4),
+      ...forLoop(i, i32(0), get(n4), i32(4), [
+        ...offsetOf,
+        ...add(get(out), get(ofs)),
+        ...vec(ofs),
+        ...op.v128Store(),
+      ]),
+      ...forLoop(i, get(n4), get(n), i32(1), [
+        ...offsetOf,
+        ...add(get(out), get(ofs)),
+        ...scalar(ofs),
+        ...op.f32Store(),
+      ]),
+    ],
+  };
+}
+
+/** GELU's sigmoid argument u = C·x·(1 + A·x²) (σ itself is XNNPACK's). */
+function geluArgument(): WasmFunction {
+  const [x, u, n] = [0, 1, 2];
+  const v = (c: number) => [...op.f32(c), ...op.f32x4Splat];
+  return elementwise(
+    "geluArgument",
+    3,
+    u,
+    n,
+    (ofs) => {
+      const xv = [...add(get(x), get(ofs)), ...op.v128Load()];
+      return [...xv, ...xv, ...op.f32x4Mul, ...v(GELU_A), ...op.f32x4Mul, ...v(1), ...op.f32x4Add, ...xv, ...op.f32x4Mul, ...v(GELU_C), ...op.f32x4Mul];
+    },
+    (ofs) => {
+      const xs = [...add(get(x), get(ofs)), ...op.f32Load()];
+      return [...xs, ...xs, ...op.f32Mul, ...op.f32(GELU_A), ...op.f32Mul, ...op.f32(1), ...op.f32Add, ...xs, ...op.f32Mul, ...op.f32(GELU_C), ...op.f32Mul];
+    },
+  );
+}
+
+/** GELU's gradient dx = dy·(s + x·s·(1 − s)·C·(1 + 3A·x²)) with s = σ(u). */
+function geluBackward(): WasmFunction {
+  const [x, s, dy, dx, n] = [0, 1, 2, 3, 4];
+  const build = (load: number[], c: (k: number) => number[], m: number[], a: number[], sub: number[]) => (ofs: number) => {
+    const X = [...add(get(x), get(ofs)), ...load];
+    const S = [...add(get(s), get(ofs)), ...load];
+    const DY = [...add(get(dy), get(ofs)), ...load];
+    return [
+      ...X, ...X, ...m, ...c(3 * GELU_A), ...m, ...c(1), ...a, ...c(GELU_C), ...m, // C(1 + 3A x²)
+      ...X, ...m, ...S, ...m, // · x · s
+      ...c(1), ...S, ...sub, ...m, // · (1 − s)
+      ...S, ...a, // + s
+      ...DY, ...m,
+    ];
+  };
+  return elementwise(
+    "geluBackward",
+    5,
+    dx,
+    n,
+    build(op.v128Load(), (k) => [...op.f32(k), ...op.f32x4Splat], op.f32x4Mul, op.f32x4Add, op.f32x4Sub),
+    build(op.f32Load(), (k) => op.f32(k), op.f32Mul, op.f32Add, op.f32Sub),
+  );
+}
+
+/**
+ * One AdamW step on n floats, in the order of `optim/adamw.ts`: with
+ * g = grad·scale, m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g²,
+ * p' = p − lr·((m'/c1) / (√(v'/c2) + eps) + wd·p). `scale` points at the
+ * clipping factor (one float); the float hyper-parameters arrive as bits.
+ */
+function adamw(): WasmFunction {
+  const [p, g, m, v, scalePtr, pOut, mOut, vOut, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const hyper = [9, 10, 11, 12, 13, 14, 15]; // beta1, beta2, c1, c2, eps, lr, wd (f32 bits)
+  const [i, n4, ofs] = [16, 17, 18];
+  const fl = [19, 20, 21, 22, 23, 24, 25, 26]; // beta1, beta2, c1, c2, eps, lr, wd, scale as f32
+  const gl = 27, ml = 28; // per-element scratch (f32 / v128 by variant)
+  const [vg, vm] = [29, 30];
+  const splats = [31, 32, 33, 34, 35, 36, 37, 38];
+  const [B1, B2, C1, C2, EPS, LR, WD, SCALE] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const off = (base: number) => add(get(base), get(ofs));
+  const variant = (vector: boolean) => {
+    const L = vector ? op.v128Load() : op.f32Load();
+    const S = vector ? op.v128Store() : op.f32Store();
+    const [M, A, SUB, D, SQ] = vector
+      ? [op.f32x4Mul, op.f32x4Add, op.f32x4Sub, op.f32x4Div, op.f32x4Sqrt]
+      : [op.f32Mul, op.f32Add, op.f32Sub, op.f32Div, op.f32Sqrt];
+    const c = (which: number) => get(vector ? splats[which] : fl[which]);
+    const one = vector ? [...op.f32(1), ...op.f32x4Splat] : op.f32(1);
+    const [G, Mn] = vector ? [vg, vm] : [gl, ml];
+    return [
+      ...off(g), ...L, ...c(SCALE), ...M, ...set(G),
+      // m'
+      ...off(mOut), ...off(m), ...L, ...c(B1), ...M, ...one, ...c(B1), ...SUB, ...get(G), ...M, ...A, ...tee(Mn), ...S,
+      // v' (kept on the stack through the store by recomputing its address)
+      ...off(vOut), ...off(v), ...L, ...c(B2), ...M, ...one, ...c(B2), ...SUB, ...get(G), ...get(G), ...M, ...M, ...A,
+      ...tee(G), ...S,
+      // p'
+      ...off(pOut), ...off(p), ...L,
+      ...get(Mn), ...c(C1), ...D, ...get(G), ...c(C2), ...D, ...SQ, ...c(EPS), ...A, ...D,
+      ...off(p), ...L, ...c(WD), ...M, ...A, ...c(LR), ...M, ...SUB, ...S,
+    ];
+  };
+  const offsetOf = [...get(i), ...i32(2), ...op.i32Shl, ...set(ofs)];
+  return {
+    name: "adamw",
+    params: 16,
+    locals: [{ type: I32, count: 3 }, { type: F32, count: 10 }, { type: V128, count: 10 }],
+    body: [
+      ...hyper.flatMap((h, q) => [...get(h), 0xbe, ...set(fl[q])]),
+      ...get(scalePtr),
+      ...op.f32Load(),
+      ...set(fl[SCALE]),
+      ...fl.flatMap((f, q) => [...get(f), ...op.f32x4Splat, ...set(splats[q])]),
+      ...get(n),
+      ...i32(-4),
+      ...op.i32And,
+      ...set(n4),
+      ...forLoop(i, i32(0), get(n4), i32(4), [...offsetOf, ...variant(true)]),
+      ...forLoop(i, get(n4), get(n), i32(1), [...offsetOf, ...variant(false)]),
+    ],
+  };
+}
+
 /** The kernels' module bytes (built once; small and deterministic). */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return emitModule([bmm(), transpose(true), transpose(false), transpose2d(), sumOuter(), copyBlocks(), segmentSum()]);
+  return emitModule([
+    bmm(),
+    transpose(true),
+    transpose(false),
+    transpose2d(),
+    sumOuter(),
+    copyBlocks(),
+    segmentSum(),
+    layerNormForward(),
+    layerNormBackward(),
+    geluArgument(),
+    geluBackward(),
+    adamw(),
+  ]);
 }
 
 interface Exports {
@@ -352,7 +691,41 @@ interface Exports {
   sumOuter(x: number, y: number, outer: number, inner: number): void;
   copyBlocks(src: number, dst: number, count: number, len: number, srcStride: number, dstStride: number): void;
   segmentSum(x: number, ids: number, out: number, n: number, rowLen: number, segments: number): void;
+  layerNormForward(
+    x: number,
+    w: number,
+    b: number,
+    y: number,
+    xhat: number,
+    rstd: number,
+    rows: number,
+    d: number,
+    epsBits: number,
+  ): void;
+  layerNormBackward(
+    dy: number,
+    xhat: number,
+    rstd: number,
+    w: number,
+    dx: number,
+    dw: number,
+    db: number,
+    rows: number,
+    d: number,
+  ): void;
+  geluArgument(x: number, u: number, n: number): void;
+  geluBackward(x: number, s: number, dy: number, dx: number, n: number): void;
+  adamw(...args: number[]): void;
 }
+
+/** Names of the fused kernels blockem adds to the wasm backend (see `fusedKernelsActive`). */
+export const FUSED = {
+  layerNorm: "BlockemLayerNorm",
+  layerNormGrad: "BlockemLayerNormGrad",
+  geluArgument: "BlockemGeluArgument",
+  geluGrad: "BlockemGeluGrad",
+  adamw: "BlockemAdamW",
+} as const;
 
 // The parts of tfjs-wasm's backend the kernels use.
 interface WasmBackendLike {
@@ -388,6 +761,14 @@ export function swapGroups(shape: readonly number[], perm: readonly number[]): [
 }
 
 let installed = false;
+/** The stock kernels replaced by `installWasmKernels`, for `uninstallWasmKernels`. */
+const replaced: tf.KernelConfig[] = [];
+const added: string[] = [];
+
+/** True when the active backend is wasm with blockem's kernels installed (fused ops available). */
+export function fusedKernelsActive(): boolean {
+  return installed && tf.getBackend() === "wasm";
+}
 
 /**
  * Install the kernels over the wasm backend's stock ones. Call after
@@ -559,6 +940,40 @@ export function installWasmKernels(): boolean {
     return out;
   };
 
+  const float32 = (shape: number[]) => backend.makeOutput(shape, "float32");
+  const layerNormKernel: KernelFn = ({ inputs: { x, w, b }, attrs }) => {
+    const d = x.shape[x.shape.length - 1], rows = size(x.shape) / d;
+    const y = float32(x.shape), xhat = float32(x.shape), rstd = float32([rows]);
+    const epsBits = new Int32Array(new Float32Array([attrs!.eps as number]).buffer)[0];
+    k.layerNormForward(offset(x), offset(w), offset(b), offset(y), offset(xhat), offset(rstd), rows, d, epsBits);
+    return [y, xhat, rstd];
+  };
+  const layerNormGradKernel: KernelFn = ({ inputs: { dy, xhat, rstd, w } }) => {
+    const d = dy.shape[dy.shape.length - 1], rows = size(dy.shape) / d;
+    const dx = float32(dy.shape), dw = float32([d]), db = float32([d]);
+    k.layerNormBackward(offset(dy), offset(xhat), offset(rstd), offset(w), offset(dx), offset(dw), offset(db), rows, d);
+    return [dx, dw, db];
+  };
+  const geluArgumentKernel: KernelFn = ({ inputs: { x } }) => {
+    const u = float32(x.shape);
+    k.geluArgument(offset(x), offset(u), size(x.shape));
+    return u;
+  };
+  const geluGradKernel: KernelFn = ({ inputs: { x, s, dy } }) => {
+    const dx = float32(x.shape);
+    k.geluBackward(offset(x), offset(s), offset(dy), offset(dx), size(x.shape));
+    return dx;
+  };
+
+  const bits = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0];
+  const adamwKernel: KernelFn = ({ inputs: { p, g, m, v, scale }, attrs }) => {
+    const a = attrs as Record<string, number>;
+    const [pOut, mOut, vOut] = [float32(p.shape), float32(p.shape), float32(p.shape)];
+    const hyper = [a.beta1, a.beta2, a.c1, a.c2, a.eps, a.lr, a.weightDecay].map(bits);
+    k.adamw(offset(p), offset(g), offset(m), offset(v), offset(scale), offset(pOut), offset(mOut), offset(vOut), size(p.shape), ...hyper);
+    return [pOut, mOut, vOut];
+  };
+
   for (const [name, kernelFunc] of [
     ["Transpose", transposeKernel],
     ["BatchMatMul", matMulKernel],
@@ -569,10 +984,27 @@ export function installWasmKernels(): boolean {
     ["Concat", concatKernel],
     ["UnsortedSegmentSum", segmentSumKernel],
     ["GatherV2", gatherKernel],
+    [FUSED.layerNorm, layerNormKernel],
+    [FUSED.layerNormGrad, layerNormGradKernel],
+    [FUSED.geluArgument, geluArgumentKernel],
+    [FUSED.geluGrad, geluGradKernel],
+    [FUSED.adamw, adamwKernel],
   ] as const) {
-    if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
+    const previous = tf.getKernel(name, "wasm");
+    if (previous) {
+      replaced.push(previous);
+      tf.unregisterKernel(name, "wasm");
+    }
+    added.push(name);
     tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as tf.KernelFunc });
   }
   installed = true;
   return true;
+}
+
+/** Put the stock kernels back (tests compare both paths in one process). */
+export function uninstallWasmKernels(): void {
+  for (const name of added.splice(0)) tf.unregisterKernel(name, "wasm");
+  for (const config of replaced.splice(0)) tf.registerKernel(config);
+  installed = false;
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Params } from "../model/transformer.ts";
+import { FUSED, fusedKernelsActive } from "../core/wasm_kernels.ts";
 
 /** Optimizer hyper-parameters. */
 export interface AdamWConfig {
@@ -61,8 +62,22 @@ export class AdamW {
         const norm = tf.sqrt(sq);
         scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12))) as tf.Scalar;
       }
+      const fused = fusedKernelsActive();
+      const scaleT = fused ? (typeof scale === "number" ? tf.scalar(scale) : scale) : null;
       for (const k of names) {
         const p = params[k], m = this.#m.get(k)!, v = this.#v.get(k)!;
+        if (scaleT) {
+          const wd = p.rank >= 2 ? weightDecay : 0;
+          const [pNew, mNew, vNew] = tf.engine().runKernel(
+            FUSED.adamw,
+            { p, g: grads[k], m, v, scale: scaleT },
+            { beta1, beta2, c1, c2, eps, lr, weightDecay: wd },
+          ) as tf.Tensor[];
+          m.assign(mNew);
+          v.assign(vNew);
+          p.assign(pNew);
+          continue;
+        }
         const g = tf.mul(grads[k], scale);
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));

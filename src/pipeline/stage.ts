@@ -6,7 +6,7 @@
  */
 import { join, relative } from "node:path";
 import { readJson, writeJsonAtomic } from "../core/atomic.ts";
-import type { BackendInfo } from "../core/backend.ts";
+import { type BackendInfo, backendKey } from "../core/backend.ts";
 import { hashJson, sha256File } from "../core/hash.ts";
 import { clearSnapshot } from "../optim/snapshot.ts";
 import { codeHash, versions } from "./provenance.ts";
@@ -19,7 +19,7 @@ export interface Manifest {
   seeds: Record<string, number>;
   inputs: Record<string, string>;
   outputs: Record<string, string>;
-  backend: { name: string; adapter: unknown };
+  backend: { name: string; adapter: unknown; kernels?: string | null };
   codeHash: string;
   versions: Record<string, string>;
   wallSeconds: number;
@@ -82,7 +82,7 @@ export async function runStage(spec: StageSpec, ctx: StageContext): Promise<Stag
   const wanted = {
     configHash: hashJson({ config: spec.config, seeds: spec.seeds }),
     codeHash: await codeHash(spec.code),
-    backend: ctx.backend.name,
+    backend: backendKey(ctx.backend),
   };
   if (!ctx.force && await upToDate(abs(manifestPath), inputs, wanted, ctx.root)) {
     ctx.log(`${spec.name}: reused (inputs, config and code unchanged)`);
@@ -103,7 +103,7 @@ export async function runStage(spec: StageSpec, ctx: StageContext): Promise<Stag
     seeds: spec.seeds,
     inputs,
     outputs,
-    backend: { name: ctx.backend.name, adapter: ctx.backend.adapter },
+    backend: { name: ctx.backend.name, adapter: ctx.backend.adapter, kernels: ctx.backend.kernels },
     codeHash: wanted.codeHash,
     versions: versions(),
     wallSeconds: Math.round((performance.now() - start) / 100) / 10,
@@ -127,7 +127,7 @@ async function upToDate(
     return false;
   }
   if (
-    m.configHash !== wanted.configHash || m.codeHash !== wanted.codeHash || m.backend?.name !== wanted.backend
+    m.configHash !== wanted.configHash || m.codeHash !== wanted.codeHash || backendKey(m.backend ?? { name: "" }) !== wanted.backend
   ) {
     return false;
   }
