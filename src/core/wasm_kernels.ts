@@ -35,7 +35,21 @@ const zeroF = op.f32(0);
  */
 function bmm(): WasmFunction {
   const [a, b, c, batch, m, k, n] = [0, 1, 2, 3, 4, 5, 6];
-  const [bt, i, p, j, aB, bB, cB, aRow, cRow, n16, n4, aP, bP] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+  const [bt, i, p, j, aB, bB, cB, aRow, cRow, n16, n4, aP, bP] = [
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    14,
+    15,
+    16,
+    17,
+    18,
+    19,
+  ];
   const [av, acc0, acc1, acc2, acc3] = [20, 21, 22, 23, 24];
   const sAcc = 25;
   const one = i32(1);
@@ -82,7 +96,16 @@ function bmm(): WasmFunction {
   const single = [
     ...zeroF,
     ...set(sAcc),
-    ...overK([...get(sAcc), ...get(aP), ...op.f32Load(), ...get(bP), ...op.f32Load(), ...op.f32Mul, ...op.f32Add, ...set(sAcc)]),
+    ...overK([
+      ...get(sAcc),
+      ...get(aP),
+      ...op.f32Load(),
+      ...get(bP),
+      ...op.f32Load(),
+      ...op.f32Mul,
+      ...op.f32Add,
+      ...set(sAcc),
+    ]),
     ...at(cRow, get(j)),
     ...get(sAcc),
     ...op.f32Store(),
@@ -301,7 +324,11 @@ function segmentSum(): WasmFunction {
       ...i32(-4),
       ...op.i32And,
       ...set(n4),
-      ...forLoop(j, i32(0), mul(get(segments), get(rowLen)), one, [...at(out, get(j)), ...zeroF, ...op.f32Store()]),
+      ...forLoop(j, i32(0), mul(get(segments), get(rowLen)), one, [
+        ...at(out, get(j)),
+        ...zeroF,
+        ...op.f32Store(),
+      ]),
       ...forLoop(i, i32(0), get(n), one, [
         ...at(ids, get(i)),
         ...op.i32Load(),
@@ -572,11 +599,35 @@ function geluArgument(): WasmFunction {
     n,
     (ofs) => {
       const xv = [...add(get(x), get(ofs)), ...op.v128Load()];
-      return [...xv, ...xv, ...op.f32x4Mul, ...v(GELU_A), ...op.f32x4Mul, ...v(1), ...op.f32x4Add, ...xv, ...op.f32x4Mul, ...v(GELU_C), ...op.f32x4Mul];
+      return [
+        ...xv,
+        ...xv,
+        ...op.f32x4Mul,
+        ...v(GELU_A),
+        ...op.f32x4Mul,
+        ...v(1),
+        ...op.f32x4Add,
+        ...xv,
+        ...op.f32x4Mul,
+        ...v(GELU_C),
+        ...op.f32x4Mul,
+      ];
     },
     (ofs) => {
       const xs = [...add(get(x), get(ofs)), ...op.f32Load()];
-      return [...xs, ...xs, ...op.f32Mul, ...op.f32(GELU_A), ...op.f32Mul, ...op.f32(1), ...op.f32Add, ...xs, ...op.f32Mul, ...op.f32(GELU_C), ...op.f32Mul];
+      return [
+        ...xs,
+        ...xs,
+        ...op.f32Mul,
+        ...op.f32(GELU_A),
+        ...op.f32Mul,
+        ...op.f32(1),
+        ...op.f32Add,
+        ...xs,
+        ...op.f32Mul,
+        ...op.f32(GELU_C),
+        ...op.f32Mul,
+      ];
     },
   );
 }
@@ -584,16 +635,35 @@ function geluArgument(): WasmFunction {
 /** GELU's gradient dx = dy·(s + x·s·(1 − s)·C·(1 + 3A·x²)) with s = σ(u). */
 function geluBackward(): WasmFunction {
   const [x, s, dy, dx, n] = [0, 1, 2, 3, 4];
-  const build = (load: number[], c: (k: number) => number[], m: number[], a: number[], sub: number[]) => (ofs: number) => {
+  const build = (load: number[], c: (k: number) => number[], m: number[], a: number[], sub: number[]) =>
+  (
+    ofs: number,
+  ) => {
     const X = [...add(get(x), get(ofs)), ...load];
     const S = [...add(get(s), get(ofs)), ...load];
     const DY = [...add(get(dy), get(ofs)), ...load];
     return [
-      ...X, ...X, ...m, ...c(3 * GELU_A), ...m, ...c(1), ...a, ...c(GELU_C), ...m, // C(1 + 3A x²)
-      ...X, ...m, ...S, ...m, // · x · s
-      ...c(1), ...S, ...sub, ...m, // · (1 − s)
-      ...S, ...a, // + s
-      ...DY, ...m,
+      ...X,
+      ...X,
+      ...m,
+      ...c(3 * GELU_A),
+      ...m,
+      ...c(1),
+      ...a,
+      ...c(GELU_C),
+      ...m, // C(1 + 3A x²)
+      ...X,
+      ...m,
+      ...S,
+      ...m, // · x · s
+      ...c(1),
+      ...S,
+      ...sub,
+      ...m, // · (1 − s)
+      ...S,
+      ...a, // + s
+      ...DY,
+      ...m,
     ];
   };
   return elementwise(
@@ -632,16 +702,64 @@ function adamw(): WasmFunction {
     const one = vector ? [...op.f32(1), ...op.f32x4Splat] : op.f32(1);
     const [G, Mn] = vector ? [vg, vm] : [gl, ml];
     return [
-      ...off(g), ...L, ...c(SCALE), ...M, ...set(G),
+      ...off(g),
+      ...L,
+      ...c(SCALE),
+      ...M,
+      ...set(G),
       // m'
-      ...off(mOut), ...off(m), ...L, ...c(B1), ...M, ...one, ...c(B1), ...SUB, ...get(G), ...M, ...A, ...tee(Mn), ...S,
+      ...off(mOut),
+      ...off(m),
+      ...L,
+      ...c(B1),
+      ...M,
+      ...one,
+      ...c(B1),
+      ...SUB,
+      ...get(G),
+      ...M,
+      ...A,
+      ...tee(Mn),
+      ...S,
       // v' (kept on the stack through the store by recomputing its address)
-      ...off(vOut), ...off(v), ...L, ...c(B2), ...M, ...one, ...c(B2), ...SUB, ...get(G), ...get(G), ...M, ...M, ...A,
-      ...tee(G), ...S,
+      ...off(vOut),
+      ...off(v),
+      ...L,
+      ...c(B2),
+      ...M,
+      ...one,
+      ...c(B2),
+      ...SUB,
+      ...get(G),
+      ...get(G),
+      ...M,
+      ...M,
+      ...A,
+      ...tee(G),
+      ...S,
       // p'
-      ...off(pOut), ...off(p), ...L,
-      ...get(Mn), ...c(C1), ...D, ...get(G), ...c(C2), ...D, ...SQ, ...c(EPS), ...A, ...D,
-      ...off(p), ...L, ...c(WD), ...M, ...A, ...c(LR), ...M, ...SUB, ...S,
+      ...off(pOut),
+      ...off(p),
+      ...L,
+      ...get(Mn),
+      ...c(C1),
+      ...D,
+      ...get(G),
+      ...c(C2),
+      ...D,
+      ...SQ,
+      ...c(EPS),
+      ...A,
+      ...D,
+      ...off(p),
+      ...L,
+      ...c(WD),
+      ...M,
+      ...A,
+      ...c(LR),
+      ...M,
+      ...SUB,
+      ...S,
     ];
   };
   const offsetOf = [...get(i), ...i32(2), ...op.i32Shl, ...set(ofs)];
@@ -689,7 +807,14 @@ interface Exports {
   transposeScalar(x: number, y: number, batch: number, rows: number, cols: number, inner: number): void;
   transpose2d(x: number, y: number, batch: number, rows: number, cols: number): void;
   sumOuter(x: number, y: number, outer: number, inner: number): void;
-  copyBlocks(src: number, dst: number, count: number, len: number, srcStride: number, dstStride: number): void;
+  copyBlocks(
+    src: number,
+    dst: number,
+    count: number,
+    len: number,
+    srcStride: number,
+    dstStride: number,
+  ): void;
   segmentSum(x: number, ids: number, out: number, n: number, rowLen: number, segments: number): void;
   layerNormForward(
     x: number,
@@ -736,7 +861,11 @@ interface WasmBackendLike {
   incRef(id: unknown): void;
 }
 
-type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
+type KernelArgs = {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: unknown;
+  attrs?: Record<string, unknown>;
+};
 type KernelFn = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -745,7 +874,10 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
  * [batch, rows, cols, inner] sizes when `perm` swaps two adjacent groups of
  * axes and keeps the rest in place; null otherwise.
  */
-export function swapGroups(shape: readonly number[], perm: readonly number[]): [number, number, number, number] | null {
+export function swapGroups(
+  shape: readonly number[],
+  perm: readonly number[],
+): [number, number, number, number] | null {
   const n = perm.length;
   let a = 0;
   while (a < n && perm[a] === a) a++;
@@ -813,7 +945,14 @@ export function installWasmKernels(): boolean {
     const out = backend.makeOutput(outShape, x.dtype);
     const [batch, rows, cols, inner] = dims;
     if (inner === 1) k.transpose2d(offset(x), offset(out), batch, rows, cols);
-    else (inner % 4 === 0 ? k.transposeVec : k.transposeScalar)(offset(x), offset(out), batch, rows, cols, inner);
+    else {(inner % 4 === 0 ? k.transposeVec : k.transposeScalar)(
+        offset(x),
+        offset(out),
+        batch,
+        rows,
+        cols,
+        inner,
+      );}
     return out;
   };
   // The last two axes of a rank ≥ 2 tensor swapped.
@@ -888,7 +1027,14 @@ export function installWasmKernels(): boolean {
     let start = 0;
     return sizes.map((s) => {
       const out = backend.makeOutput(x.shape.map((d, i) => (i === ax ? s : d)), "float32");
-      k.copyBlocks(offset(x) + start * inner * 4, offset(out), outer, s * inner * 4, dim * inner * 4, s * inner * 4);
+      k.copyBlocks(
+        offset(x) + start * inner * 4,
+        offset(out),
+        outer,
+        s * inner * 4,
+        dim * inner * 4,
+        s * inner * 4,
+      );
       start += s;
       return out;
     });
@@ -899,7 +1045,9 @@ export function installWasmKernels(): boolean {
     const rank = parts[0]?.shape.length ?? 0;
     const axis = args.attrs!.axis as number;
     const ax = axis < 0 ? axis + rank : axis;
-    if (parts.length < 2 || parts.some((t) => t.dtype !== "float32" || size(t.shape) === 0)) return stockConcat(args);
+    if (parts.length < 2 || parts.some((t) => t.dtype !== "float32" || size(t.shape) === 0)) {
+      return stockConcat(args);
+    }
     const outer = size(parts[0].shape.slice(0, ax)), inner = size(parts[0].shape.slice(ax + 1));
     const dim = parts.reduce((s, t) => s + t.shape[ax], 0);
     const out = backend.makeOutput(parts[0].shape.map((d, i) => (i === ax ? dim : d)), "float32");
@@ -916,7 +1064,9 @@ export function installWasmKernels(): boolean {
   const gatherKernel: KernelFn = (args) => {
     const { x, indices } = args.inputs;
     const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
-    if (axis !== 0 || batchDims !== 0 || x.dtype !== "float32" || indices.dtype !== "int32") return stockGather(args);
+    if (axis !== 0 || batchDims !== 0 || x.dtype !== "float32" || indices.dtype !== "int32") {
+      return stockGather(args);
+    }
     const n = size(indices.shape), rows = x.shape[0], rowBytes = size(x.shape.slice(1)) * 4;
     const ids = new Int32Array(backend.wasm.asm.memory.buffer, offset(indices), n);
     const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], "float32");
@@ -945,13 +1095,33 @@ export function installWasmKernels(): boolean {
     const d = x.shape[x.shape.length - 1], rows = size(x.shape) / d;
     const y = float32(x.shape), xhat = float32(x.shape), rstd = float32([rows]);
     const epsBits = new Int32Array(new Float32Array([attrs!.eps as number]).buffer)[0];
-    k.layerNormForward(offset(x), offset(w), offset(b), offset(y), offset(xhat), offset(rstd), rows, d, epsBits);
+    k.layerNormForward(
+      offset(x),
+      offset(w),
+      offset(b),
+      offset(y),
+      offset(xhat),
+      offset(rstd),
+      rows,
+      d,
+      epsBits,
+    );
     return [y, xhat, rstd];
   };
   const layerNormGradKernel: KernelFn = ({ inputs: { dy, xhat, rstd, w } }) => {
     const d = dy.shape[dy.shape.length - 1], rows = size(dy.shape) / d;
     const dx = float32(dy.shape), dw = float32([d]), db = float32([d]);
-    k.layerNormBackward(offset(dy), offset(xhat), offset(rstd), offset(w), offset(dx), offset(dw), offset(db), rows, d);
+    k.layerNormBackward(
+      offset(dy),
+      offset(xhat),
+      offset(rstd),
+      offset(w),
+      offset(dx),
+      offset(dw),
+      offset(db),
+      rows,
+      d,
+    );
     return [dx, dw, db];
   };
   const geluArgumentKernel: KernelFn = ({ inputs: { x } }) => {
@@ -970,26 +1140,39 @@ export function installWasmKernels(): boolean {
     const a = attrs as Record<string, number>;
     const [pOut, mOut, vOut] = [float32(p.shape), float32(p.shape), float32(p.shape)];
     const hyper = [a.beta1, a.beta2, a.c1, a.c2, a.eps, a.lr, a.weightDecay].map(bits);
-    k.adamw(offset(p), offset(g), offset(m), offset(v), offset(scale), offset(pOut), offset(mOut), offset(vOut), size(p.shape), ...hyper);
+    k.adamw(
+      offset(p),
+      offset(g),
+      offset(m),
+      offset(v),
+      offset(scale),
+      offset(pOut),
+      offset(mOut),
+      offset(vOut),
+      size(p.shape),
+      ...hyper,
+    );
     return [pOut, mOut, vOut];
   };
 
-  for (const [name, kernelFunc] of [
-    ["Transpose", transposeKernel],
-    ["BatchMatMul", matMulKernel],
-    ["Sum", sumKernel],
-    ["Identity", identityKernel],
-    ["Cast", castKernel],
-    ["SplitV", splitKernel],
-    ["Concat", concatKernel],
-    ["UnsortedSegmentSum", segmentSumKernel],
-    ["GatherV2", gatherKernel],
-    [FUSED.layerNorm, layerNormKernel],
-    [FUSED.layerNormGrad, layerNormGradKernel],
-    [FUSED.geluArgument, geluArgumentKernel],
-    [FUSED.geluGrad, geluGradKernel],
-    [FUSED.adamw, adamwKernel],
-  ] as const) {
+  for (
+    const [name, kernelFunc] of [
+      ["Transpose", transposeKernel],
+      ["BatchMatMul", matMulKernel],
+      ["Sum", sumKernel],
+      ["Identity", identityKernel],
+      ["Cast", castKernel],
+      ["SplitV", splitKernel],
+      ["Concat", concatKernel],
+      ["UnsortedSegmentSum", segmentSumKernel],
+      ["GatherV2", gatherKernel],
+      [FUSED.layerNorm, layerNormKernel],
+      [FUSED.layerNormGrad, layerNormGradKernel],
+      [FUSED.geluArgument, geluArgumentKernel],
+      [FUSED.geluGrad, geluGradKernel],
+      [FUSED.adamw, adamwKernel],
+    ] as const
+  ) {
     const previous = tf.getKernel(name, "wasm");
     if (previous) {
       replaced.push(previous);

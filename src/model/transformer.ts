@@ -161,18 +161,22 @@ function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
 const LN_EPS = 1e-5;
 
 /** LayerNorm as one wasm kernel each way (same function as the op-by-op form above). */
-const fusedLayerNorm = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-  const [y, xhat, rstd] = tf.engine().runKernel(FUSED.layerNorm, { x, w, b }, { eps: LN_EPS }) as tf.Tensor[];
-  save([xhat, rstd, w]);
-  return {
-    value: y,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xh, rs, ws] = saved;
-      return tf.engine().runKernel(FUSED.layerNormGrad, { dy, xhat: xh, rstd: rs, w: ws }) as tf.Tensor[];
-    },
-  };
-}) as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D;
+const fusedLayerNorm = tf.customGrad(
+  ((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const [y, xhat, rstd] = tf.engine().runKernel(FUSED.layerNorm, { x, w, b }, {
+      eps: LN_EPS,
+    }) as tf.Tensor[];
+    save([xhat, rstd, w]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, rs, ws] = saved;
+        return tf.engine().runKernel(FUSED.layerNormGrad, { dy, xhat: xh, rstd: rs, w: ws }) as tf.Tensor[];
+      },
+    };
+  }) as Parameters<typeof tf.customGrad>[0],
+) as (x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D;
 
 /**
  * GELU, tanh approximation, written as x·σ(u) with u = 2√(2/π)(x + 0.044715x³):
@@ -185,17 +189,19 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 }
 
 /** GELU with u computed and the gradient taken by wasm kernels, σ by XNNPACK. */
-const fusedGelu = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-  const s = tf.sigmoid(tf.engine().runKernel(FUSED.geluArgument, { x }) as tf.Tensor);
-  save([x, s]);
-  return {
-    value: tf.mul(x, s),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      tf.engine().runKernel(FUSED.geluGrad, { x: saved[0], s: saved[1], dy }) as tf.Tensor,
-    ],
-  };
-}) as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+const fusedGelu = tf.customGrad(
+  ((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const s = tf.sigmoid(tf.engine().runKernel(FUSED.geluArgument, { x }) as tf.Tensor);
+    save([x, s]);
+    return {
+      value: tf.mul(x, s),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.engine().runKernel(FUSED.geluGrad, { x: saved[0], s: saved[1], dy }) as tf.Tensor,
+      ],
+    };
+  }) as Parameters<typeof tf.customGrad>[0],
+) as (x: tf.Tensor) => tf.Tensor;
 
 /** Causal additive mask [seq, seq]: 0 on and below the diagonal, -1e9 above. */
 function causalMask(seq: number): tf.Tensor2D {
@@ -298,25 +304,31 @@ function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
  * op; the log-normaliser is max(z) − log max(softmax(z)), which needs no exp
  * beyond the softmax and cannot underflow (max softmax ≥ 1/v).
  */
-export function weightedCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
+export function weightedCrossEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  weights: tf.Tensor1D,
+): tf.Scalar {
   const v = logits.shape[1];
-  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-    const probs = tf.softmax(z);
-    const oneHot = tf.oneHot(targets, v).toFloat();
-    // Everything the gradient reads goes through save: tensors captured by
-    // the closure are disposed when the forward pass's scope ends.
-    save([probs, oneHot, weights]);
-    const logNormaliser = tf.sub(tf.max(z, -1), tf.log(tf.max(probs, -1)));
-    const nll = tf.sub(logNormaliser, tf.sum(tf.mul(z, oneHot), -1));
-    return {
-      value: tf.sum(tf.mul(nll, weights)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [probs, oneHot, w] = saved;
-        return [tf.mul(tf.sub(probs, oneHot), tf.mul(w, dy).reshape([-1, 1]))];
-      },
-    };
-  }) as Parameters<typeof tf.customGrad>[0]);
+  const f = tf.customGrad(
+    ((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+      const probs = tf.softmax(z);
+      const oneHot = tf.oneHot(targets, v).toFloat();
+      // Everything the gradient reads goes through save: tensors captured by
+      // the closure are disposed when the forward pass's scope ends.
+      save([probs, oneHot, weights]);
+      const logNormaliser = tf.sub(tf.max(z, -1), tf.log(tf.max(probs, -1)));
+      const nll = tf.sub(logNormaliser, tf.sum(tf.mul(z, oneHot), -1));
+      return {
+        value: tf.sum(tf.mul(nll, weights)),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [probs, oneHot, w] = saved;
+          return [tf.mul(tf.sub(probs, oneHot), tf.mul(w, dy).reshape([-1, 1]))];
+        },
+      };
+    }) as Parameters<typeof tf.customGrad>[0],
+  );
   return f(logits) as tf.Scalar;
 }
 
@@ -333,7 +345,9 @@ export function maskedNextTokenLoss(
 ): tf.Scalar {
   const [batch, seq, v] = logits.shape;
   const last = tf.zeros([batch, 1], "int32");
-  const targets = tf.concat([tokens.slice([0, 1], [batch, seq - 1]), last], 1).reshape([batch * seq]) as tf.Tensor1D;
+  const targets = tf.concat([tokens.slice([0, 1], [batch, seq - 1]), last], 1).reshape([
+    batch * seq,
+  ]) as tf.Tensor1D;
   const weights = tf.concat([lossMask.slice([0, 0], [batch, seq - 1]), tf.zeros([batch, 1])], 1)
     .reshape([batch * seq]) as tf.Tensor1D;
   const total = weightedCrossEntropy(logits.reshape([batch * seq, v]), targets, weights);

@@ -127,7 +127,8 @@ async function upToDate(
     return false;
   }
   if (
-    m.configHash !== wanted.configHash || m.codeHash !== wanted.codeHash || backendKey(m.backend ?? { name: "" }) !== wanted.backend
+    m.configHash !== wanted.configHash || m.codeHash !== wanted.codeHash ||
+    backendKey(m.backend ?? { name: "" }) !== wanted.backend
   ) {
     return false;
   }
