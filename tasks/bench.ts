@@ -1,27 +1,106 @@
 /**
- * `deno task bench [--backends wasm,cpu,webgpu] [--steps N]`: training
- * throughput of the organism's shapes per backend; writes
- * results/bench/bench.json and bench.md. Numbers are recorded, never
- * asserted.
+ * `deno task bench [--backends wasm,cpu,webgpu] [--kernels blockem,stock]
+ * [--steps N] [--parallel N]`: training throughput of the organism's shapes
+ * per backend (on wasm with blockem's kernels and with tfjs's stock ones),
+ * forward only and forward + backward + AdamW; then the same training step
+ * in N processes at once, for what all cores give together. Writes
+ * results/bench/bench.json and bench.md, compared with the first project
+ * baseline in results/bench/baseline.json. Recorded, never asserted.
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { writeFileAtomic, writeJsonAtomic } from "../src/core/atomic.ts";
 import {
   type BackendChoice,
   type BackendInfo,
   initBackend,
+  isSoftwareAdapter,
   probeWebGpuAdapter,
 } from "../src/core/backend.ts";
 import { parseArgs } from "../src/core/cli.ts";
+import { installWasmKernels, uninstallWasmKernels } from "../src/core/wasm_kernels.ts";
+import type { ModelConfig } from "../src/model/transformer.ts";
 import { type BenchResult, benchStep, matmulPeak } from "../src/training/bench.ts";
 import { versions } from "../src/pipeline/provenance.ts";
 import { Tokenizer } from "../src/world/tokenizer.ts";
 
-const usage = "usage: deno task bench [--backends wasm,cpu,webgpu] [--steps N] [--root DIR]";
+const usage =
+  "usage: deno task bench [--backends wasm,cpu,webgpu] [--kernels blockem,stock] [--steps N] [--parallel N] [--root DIR]";
+const BATCH = 32, SEQ = 64;
+
+/** The organism's shape (smoke and paper profiles), the reference profile's, and a wider one. */
+function shapes(): ModelConfig[] {
+  const vocab = Tokenizer.forWorld().size;
+  return [
+    { vocabSize: vocab, contextLength: SEQ, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256 },
+    { vocabSize: vocab, contextLength: SEQ, dModel: 64, nLayers: 4, nHeads: 4, dMlp: 256 },
+    { vocabSize: vocab, contextLength: SEQ, dModel: 128, nLayers: 4, nHeads: 4, dMlp: 512 },
+  ];
+}
+
+const positiveInt = (flag: string, value: unknown, fallback: number) => {
+  const n = Number(value ?? fallback);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new TypeError(`Flag --${flag} expects a positive integer, got '${value}'`);
+  }
+  return n;
+};
+
+/** One organism-shape training measurement on wasm, printed as JSON: a worker of --parallel. */
+async function child(steps: number): Promise<void> {
+  await initBackend("wasm");
+  const r = await benchStep(shapes()[0], "train", BATCH, SEQ, steps, 3, "blockem");
+  console.log(JSON.stringify(r));
+}
+
+/** N copies of the organism-shape training step at once, each in its own process. */
+async function parallel(n: number, steps: number) {
+  const script = fileURLToPath(import.meta.url);
+  const start = performance.now();
+  const outs = await Promise.all(
+    Array.from({ length: n }, () =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "--frozen", "--allow-read", "--allow-env", script, "--child", "--steps", String(steps)],
+        stdout: "piped",
+        stderr: "piped",
+      }).output()),
+  );
+  const wallSeconds = (performance.now() - start) / 1000;
+  const workers = outs.map((o, i) => {
+    if (o.code !== 0) {
+      throw new Error(`bench worker ${i} failed: ${new TextDecoder().decode(o.stderr).trim()}`);
+    }
+    return JSON.parse(new TextDecoder().decode(o.stdout)) as BenchResult;
+  });
+  return {
+    processes: n,
+    wallSeconds: Math.round(wallSeconds * 10) / 10,
+    tokensPerSecondEach: workers.map((w) => w.tokensPerSecond),
+    tokensPerSecondTotal: workers.reduce((s, w) => s + w.tokensPerSecond, 0),
+  };
+}
+
+interface Baseline {
+  commit: string;
+  results: { backend: string; shape: string; mode: string; tokensPerSecond: number }[];
+}
+
+async function readBaseline(path: string): Promise<Baseline | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as Baseline;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw new Error(`Corrupt bench baseline ${path}: ${(err as Error).message}`);
+  }
+}
+
 try {
   const { flags } = parseArgs(Deno.args, {
     backends: "string",
+    kernels: "string",
     steps: "string",
+    parallel: "string",
+    child: "boolean",
     root: "string",
     help: "boolean",
   });
@@ -29,15 +108,22 @@ try {
     console.log(usage);
     Deno.exit(0);
   }
-  const steps = Number(flags.steps ?? 10);
-  if (!Number.isInteger(steps) || steps < 1) throw new TypeError(`Flag --steps expects a positive integer`);
+  const steps = positiveInt("steps", flags.steps, 20);
+  if (flags.child) {
+    await child(steps);
+    Deno.exit(0);
+  }
+  const processes = positiveInt("parallel", flags.parallel, Math.max(1, navigator.hardwareConcurrency || 1));
   const wanted = String(flags.backends ?? "wasm,cpu,webgpu").split(",") as BackendChoice[];
-  const vocab = Tokenizer.forWorld().size;
-  const shapes = [
-    { vocabSize: vocab, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256 },
-    { vocabSize: vocab, contextLength: 64, dModel: 64, nLayers: 4, nHeads: 4, dMlp: 256 },
-    { vocabSize: vocab, contextLength: 64, dModel: 128, nLayers: 4, nHeads: 4, dMlp: 512 },
-  ];
+  const kernelModes = String(flags.kernels ?? "blockem,stock").split(",");
+  for (const k of kernelModes) {
+    if (k !== "blockem" && k !== "stock") {
+      throw new TypeError(`Flag --kernels expects blockem and/or stock, got '${k}'`);
+    }
+  }
+  const root = String(flags.root ?? ".");
+  const baseline = await readBaseline(join(root, "results/bench/baseline.json"));
+
   const results: BenchResult[] = [];
   const peaks: Record<string, number> = {};
   const adapters: Record<string, BackendInfo["adapter"]> = {};
@@ -48,49 +134,89 @@ try {
     }
     const info = await initBackend(choice);
     adapters[info.name] = info.adapter;
-    peaks[info.name] = await matmulPeak();
-    console.error(`${info.name}: 512³ matmul ${peaks[info.name]} GFLOP/s`);
-    for (const cfg of shapes) {
-      for (const mode of ["forward", "train"] as const) {
-        // The cpu backend is ~30× slower: fewer steps keep the bench short.
-        const r = await benchStep(
-          cfg,
-          mode,
-          32,
-          64,
-          info.name === "cpu" ? Math.max(1, Math.ceil(steps / 5)) : steps,
-        );
-        results.push(r);
-        console.error(
-          `${r.backend} ${r.shape} ${r.mode}: ${r.tokensPerSecond} tok/s, ${r.msPerStep} ms/step, ${r.gflops} GFLOP/s`,
-        );
+    const slow = info.name === "cpu" ||
+      (info.adapter !== null && info.name === "webgpu" && isSoftwareAdapter(info.adapter));
+    for (const kernels of info.name === "wasm" ? kernelModes : [null]) {
+      if (kernels === "stock") uninstallWasmKernels();
+      const label = kernels ? `${info.name}/${kernels}` : info.name;
+      peaks[label] = await matmulPeak();
+      console.error(`${label}: 512³ matmul ${peaks[label]} GFLOP/s`);
+      for (const cfg of shapes()) {
+        for (const mode of ["forward", "train"] as const) {
+          // cpu, and webgpu on a software adapter, are 10–30× slower than wasm: fewer steps keep the bench short.
+          const n = slow ? Math.max(3, Math.ceil(steps / 5)) : steps;
+          const r = await benchStep(cfg, mode, BATCH, SEQ, n, slow ? 1 : 3, kernels);
+          results.push(r);
+          console.error(
+            `${label} ${r.shape} ${r.mode}: ${r.tokensPerSecond} tok/s, ${r.msPerStep} ms/step (median)`,
+          );
+        }
       }
+      if (kernels === "stock") installWasmKernels();
     }
   }
-  const root = String(flags.root ?? ".");
+
+  let parallelRun = null;
+  if (processes > 1 && wanted.includes("wasm")) {
+    console.error(`wasm: the organism's training step in ${processes} processes at once …`);
+    parallelRun = await parallel(processes, steps);
+    const single = results.find((r) => r.backend === "wasm" && r.kernels === "blockem" && r.mode === "train");
+    console.error(
+      `  ${parallelRun.tokensPerSecondTotal} tok/s in total (one process: ${single?.tokensPerSecond})`,
+    );
+  }
+
+  const versusBaseline = (r: BenchResult) => {
+    const b = baseline?.results.find((x) =>
+      x.backend === r.backend && x.shape === r.shape && x.mode === r.mode
+    );
+    return b ? Math.round((r.tokensPerSecond / b.tokensPerSecond) * 100) / 100 : null;
+  };
   const memory = Deno.memoryUsage();
   const report = {
     versions: versions(),
-    batch: 32,
-    seq: 64,
+    cores: navigator.hardwareConcurrency,
+    batch: BATCH,
+    seq: SEQ,
+    steps,
     matmulPeakGflops: peaks,
     adapters,
     peakRssMiB: Math.round(memory.rss / 2 ** 20),
-    results: results.map((r) => ({
-      ...r,
-      shareOfPeak: Math.round((r.gflops / peaks[r.backend]) * 1000) / 1000,
-    })),
+    baselineCommit: baseline?.commit ?? null,
+    results: results.map((r) => {
+      const label = r.kernels ? `${r.backend}/${r.kernels}` : r.backend;
+      return {
+        ...r,
+        shareOfPeak: Math.round((r.gflops / peaks[label]) * 1000) / 1000,
+        versusBaseline: versusBaseline(r),
+      };
+    }),
+    parallel: parallelRun,
   };
   await writeJsonAtomic(join(root, "results/bench/bench.json"), report);
   const table = [
-    "| backend | shape | mode | tok/s | ms/step | GFLOP/s | share of matmul peak |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    `| backend | kernels | shape | mode | tok/s | ms/step (median) | GFLOP/s | share of matmul peak | peak tensor MiB | × baseline |`,
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.results.map((r) =>
-      `| ${r.backend} | ${r.shape} | ${r.mode} | ${r.tokensPerSecond} | ${r.msPerStep} | ${r.gflops} | ${r.shareOfPeak} |`
+      `| ${r.backend} | ${
+        r.kernels ?? "–"
+      } | ${r.shape} | ${r.mode} | ${r.tokensPerSecond} | ${r.msPerStep} | ${r.gflops} | ${r.shareOfPeak} | ${r.peakTensorMiB} | ${
+        r.versusBaseline ?? "–"
+      } |`
     ),
-  ].join("\n");
-  await writeFileAtomic(join(root, "results/bench/bench.md"), table + "\n");
-  console.log(table);
+  ];
+  if (parallelRun) {
+    table.push(
+      "",
+      `Organism-shape training in ${parallelRun.processes} processes at once (wasm, blockem kernels): ` +
+        `${parallelRun.tokensPerSecondEach.join(" + ")} = ${parallelRun.tokensPerSecondTotal} tok/s.`,
+    );
+  }
+  if (baseline) {
+    table.push("", `× baseline: against the first project measurement (commit ${baseline.commit}).`);
+  }
+  await writeFileAtomic(join(root, "results/bench/bench.md"), table.join("\n") + "\n");
+  console.log(table.join("\n"));
 } catch (err) {
   console.error(`error: ${(err as Error).message}`);
   Deno.exit(1);

@@ -23,9 +23,9 @@ Deno.test("every task declares its permissions: no network, writes under data/ a
     assertEquals(write.length, 1, t);
     assertOk(["--allow-write=data,results", "--allow-write=results"].includes(write[0]), `${t}: ${write[0]}`);
     assertOk(tasks[t].command.includes("--frozen"), `${t} must run with the frozen lock`);
-    // Only the tasks that run cells on worker processes may start processes.
+    // Only the tasks that run cells (or bench workers) on worker processes may start processes.
     if (flags.some((f) => f.startsWith("--allow-run"))) {
-      assertOk(["experiment", "reroute", "reproduce"].includes(t), t);
+      assertOk(["experiment", "reroute", "reproduce", "bench"].includes(t), t);
     }
   }
 });

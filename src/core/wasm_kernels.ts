@@ -783,6 +783,68 @@ function adamw(): WasmFunction {
   };
 }
 
+/**
+ * y[r] = Σ (or max) of x[r, :] for x [rows, len]: four lanes, then the
+ * lanes folded, then the leftover columns. For softmax-style row reductions.
+ */
+function reduceRows(kind: "sum" | "max"): WasmFunction {
+  const [x, y, rows, len] = [0, 1, 2, 3];
+  const [r, j, row, n4] = [4, 5, 6, 7];
+  const [accV, acc] = [8, 9];
+  const one = i32(1);
+  const [vOp, sOp] = kind === "sum" ? [op.f32x4Add, op.f32Add] : [op.f32x4Max, op.f32Max];
+  // The identity element: 0 for a sum; the row's first value for a max (rows are never empty).
+  const initV = kind === "sum"
+    ? [...zeroF, ...op.f32x4Splat]
+    : [...get(row), ...op.f32Load(), ...op.f32x4Splat];
+  return {
+    name: kind === "sum" ? "rowSum" : "rowMax",
+    params: 4,
+    locals: [{ type: I32, count: 4 }, { type: V128, count: 1 }, { type: F32, count: 1 }],
+    body: [
+      ...get(len),
+      ...i32(-4),
+      ...op.i32And,
+      ...set(n4),
+      ...forLoop(r, i32(0), get(rows), one, [
+        ...at(x, mul(get(r), get(len))),
+        ...set(row),
+        ...initV,
+        ...set(accV),
+        ...forLoop(j, i32(0), get(n4), i32(4), [
+          ...get(accV),
+          ...at(row, get(j)),
+          ...op.v128Load(),
+          ...vOp,
+          ...set(accV),
+        ]),
+        ...get(accV),
+        ...op.f32x4ExtractLane(0),
+        ...get(accV),
+        ...op.f32x4ExtractLane(1),
+        ...sOp,
+        ...get(accV),
+        ...op.f32x4ExtractLane(2),
+        ...sOp,
+        ...get(accV),
+        ...op.f32x4ExtractLane(3),
+        ...sOp,
+        ...set(acc),
+        ...forLoop(j, get(n4), get(len), one, [
+          ...get(acc),
+          ...at(row, get(j)),
+          ...op.f32Load(),
+          ...sOp,
+          ...set(acc),
+        ]),
+        ...at(y, get(r)),
+        ...get(acc),
+        ...op.f32Store(),
+      ]),
+    ],
+  };
+}
+
 /** The kernels' module bytes (built once; small and deterministic). */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   return emitModule([
@@ -798,6 +860,8 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     geluArgument(),
     geluBackward(),
     adamw(),
+    reduceRows("sum"),
+    reduceRows("max"),
   ]);
 }
 
@@ -841,6 +905,8 @@ interface Exports {
   geluArgument(x: number, u: number, n: number): void;
   geluBackward(x: number, s: number, dy: number, dx: number, n: number): void;
   adamw(...args: number[]): void;
+  rowSum(x: number, y: number, rows: number, len: number): void;
+  rowMax(x: number, y: number, rows: number, len: number): void;
 }
 
 /** Names of the fused kernels blockem adds to the wasm backend (see `fusedKernelsActive`). */
@@ -999,20 +1065,36 @@ export function installWasmKernels(): boolean {
     return out;
   };
 
-  const sumKernel: KernelFn = (args) => {
+  // Reductions over leading axes (sums) or trailing axes (sums and maxima) of float32 tensors.
+  const reduceKernel = (kind: "sum" | "max", stockReduce: KernelFn): KernelFn => (args) => {
     const x = args.inputs.x;
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
     const rank = x.shape.length;
     const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort(
       (p, q) => p - q,
     );
-    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-    if (x.dtype !== "float32" || !leading) return stockSum(args);
-    const rest = x.shape.slice(axes.length);
-    const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, "float32");
-    k.sumOuter(offset(x), offset(out), size(x.shape.slice(0, axes.length)), size(rest));
-    return out;
+    if (x.dtype !== "float32" || axes.length === 0 || axes.length === rank || size(x.shape) === 0) {
+      return stockReduce(args);
+    }
+    const leading = axes.every((a, i) => a === i);
+    const trailing = axes.every((a, i) => a === rank - axes.length + i);
+    const kept = (shape: number[]) => keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape;
+    if (kind === "sum" && leading) {
+      const rest = x.shape.slice(axes.length);
+      const out = backend.makeOutput(kept(rest), "float32");
+      k.sumOuter(offset(x), offset(out), size(x.shape.slice(0, axes.length)), size(rest));
+      return out;
+    }
+    if (trailing) {
+      const lead = x.shape.slice(0, rank - axes.length);
+      const out = backend.makeOutput(kept(lead), "float32");
+      (kind === "sum" ? k.rowSum : k.rowMax)(offset(x), offset(out), size(lead), size(x.shape) / size(lead));
+      return out;
+    }
+    return stockReduce(args);
   };
+  const sumKernel = reduceKernel("sum", stockSum);
+  const maxKernel = reduceKernel("max", stock("Max"));
 
   const splitKernel: KernelFn = (args) => {
     const x = args.inputs.x;
@@ -1160,6 +1242,7 @@ export function installWasmKernels(): boolean {
       ["Transpose", transposeKernel],
       ["BatchMatMul", matMulKernel],
       ["Sum", sumKernel],
+      ["Max", maxKernel],
       ["Identity", identityKernel],
       ["Cast", castKernel],
       ["SplitV", splitKernel],

@@ -18,14 +18,21 @@ import { AdamW } from "../optim/adamw.ts";
 /** One measured configuration. */
 export interface BenchResult {
   backend: string;
+  /** On wasm: "blockem" or "stock" kernels (see core/wasm_kernels.ts); null elsewhere. */
+  kernels: string | null;
   shape: string;
   mode: "forward" | "train";
   batch: number;
   seq: number;
   steps: number;
+  /** Median over the timed steps: robust to a GC pause or a noisy neighbour. */
   msPerStep: number;
+  msMin: number;
+  msMax: number;
   tokensPerSecond: number;
   gflops: number;
+  /** Peak bytes of live tensors during one step (tf.profile). */
+  peakTensorMiB: number;
   numTensorsGrowth: number;
 }
 
@@ -36,14 +43,15 @@ export function forwardFlops(cfg: ModelConfig, batch: number, seq: number): numb
   return cfg.nLayers * perLayer + 2 * tokens * d * cfg.vocabSize * 2;
 }
 
-/** Time `steps` steps after `warmup` untimed ones. */
+/** Time `steps` steps after `warmup` untimed ones; the step time reported is the median. */
 export async function benchStep(
   cfg: ModelConfig,
   mode: "forward" | "train",
   batch: number,
   seq: number,
   steps: number,
-  warmup = 2,
+  warmup = 3,
+  kernels: string | null = null,
 ): Promise<BenchResult> {
   const params = initParams(cfg, 1);
   const optimizer = new AdamW(params);
@@ -70,24 +78,37 @@ export async function benchStep(
   };
   for (let i = 0; i < warmup; i++) await step();
   const before = tf.memory().numTensors;
-  const start = performance.now();
-  for (let i = 0; i < steps; i++) await step();
-  const ms = (performance.now() - start) / steps;
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    await step();
+    times.push(performance.now() - start);
+  }
   const growth = tf.memory().numTensors - before;
+  const profile = await tf.profile(step);
   optimizer.dispose();
   disposeParams(params);
   tf.dispose([tokens, mask]);
+  times.sort((a, b) => a - b);
+  const ms = times.length % 2
+    ? times[(times.length - 1) / 2]
+    : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
   const flops = forwardFlops(cfg, batch, seq) * (mode === "train" ? 3 : 1);
+  const round2 = (x: number) => Math.round(x * 100) / 100;
   return {
     backend: tf.getBackend(),
+    kernels,
     shape: `d${cfg.dModel}/L${cfg.nLayers}/h${cfg.nHeads}/mlp${cfg.dMlp}/V${cfg.vocabSize}`,
     mode,
     batch,
     seq,
     steps,
-    msPerStep: Math.round(ms * 100) / 100,
+    msPerStep: round2(ms),
+    msMin: round2(times[0]),
+    msMax: round2(times[times.length - 1]),
     tokensPerSecond: Math.round((batch * seq) / (ms / 1000)),
-    gflops: Math.round((flops / (ms / 1000)) / 1e7) / 100,
+    gflops: round2(flops / (ms / 1000) / 1e9),
+    peakTensorMiB: round2(profile.peakBytes / 2 ** 20),
     numTensorsGrowth: growth,
   };
 }
