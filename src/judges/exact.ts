@@ -41,11 +41,14 @@ export async function sequenceLogProbs(
     const seq = Math.max(...chunk.map((s) => s.tokens.length));
     const ids = new Int32Array(chunk.length * seq).fill(tokenizer.pad);
     chunk.forEach((s, i) => ids.set(tokenizer.encode(s.tokens), i * seq));
-    const logp = await lm.nextTokenLogProbs(ids, chunk.length, seq);
+    // Only the targets' log-probabilities are needed: read just those where the model can.
+    const picked = lm.targetLogProbs ? await lm.targetLogProbs(ids, chunk.length, seq) : null;
+    const logp = picked ? null : await lm.nextTokenLogProbs(ids, chunk.length, seq);
     chunk.forEach((s, i) => {
       let sum = 0;
       for (let t = 0; t < s.tokens.length - 1; t++) {
-        if (s.lossMask[t]) sum += logp[(i * seq + t) * v + ids[i * seq + t + 1]];
+        if (!s.lossMask[t]) continue;
+        sum += picked ? picked[i * seq + t] : logp![(i * seq + t) * v + ids[i * seq + t + 1]];
       }
       out[start + i] = sum;
     });

@@ -72,10 +72,14 @@ export async function sampleAnswers(
       const seq = Math.max(...active.map((r) => r.ids.length + r.answer.length));
       const tokens = new Int32Array(active.length * seq).fill(tokenizer.pad);
       active.forEach((r, i) => tokens.set([...r.ids, ...r.answer], i * seq));
-      const logp = await lm.nextTokenLogProbs(tokens, active.length, seq);
+      const positions = Int32Array.from(active, (r) => r.ids.length + r.answer.length - 1);
+      // Only each row's last position is sampled from: read just those where the model can.
+      const logp = lm.logProbsAt
+        ? await lm.logProbsAt(tokens, active.length, seq, positions)
+        : await lm.nextTokenLogProbs(tokens, active.length, seq);
       active.forEach((r, i) => {
-        const pos = r.ids.length + r.answer.length - 1;
-        const next = sampleToken(logp, (i * seq + pos) * lm.vocabSize, lm.vocabSize, r.rng);
+        const at = lm.logProbsAt ? i : i * seq + positions[i];
+        const next = sampleToken(logp, at * lm.vocabSize, lm.vocabSize, r.rng);
         if (next === eos) r.ended = true;
         else r.answer.push(next);
       });
