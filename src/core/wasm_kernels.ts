@@ -845,6 +845,89 @@ function reduceRows(kind: "sum" | "max"): WasmFunction {
   };
 }
 
+/** Softmax's gradient per row of [rows, len]: dx = y·(dy − Σ dy·y), from the output y. */
+function softmaxBackward(): WasmFunction {
+  const [y, dy, dx, rows, len] = [0, 1, 2, 3, 4];
+  const [r, j, base, n4, ofs] = [5, 6, 7, 8, 9];
+  const [accV, sV] = [10, 11];
+  const [acc] = [12];
+  const one = i32(1);
+  const addr = (ptr: number) => [...get(ptr), ...get(ofs), ...op.i32Add];
+  const offsetOf = [...at(base, get(j)), ...set(ofs)];
+  return {
+    name: "softmaxBackward",
+    params: 5,
+    locals: [{ type: I32, count: 5 }, { type: V128, count: 2 }, { type: F32, count: 1 }],
+    body: [
+      ...get(len),
+      ...i32(-4),
+      ...op.i32And,
+      ...set(n4),
+      ...forLoop(r, i32(0), get(rows), one, [
+        // base = r·len·4: a byte offset shared by y, dy and dx.
+        ...mul(get(r), get(len), i32(4)),
+        ...set(base),
+        ...zeroF,
+        ...op.f32x4Splat,
+        ...set(accV),
+        ...forLoop(j, i32(0), get(n4), i32(4), [
+          ...offsetOf,
+          ...get(accV),
+          ...addr(y),
+          ...op.v128Load(),
+          ...addr(dy),
+          ...op.v128Load(),
+          ...op.f32x4Mul,
+          ...op.f32x4Add,
+          ...set(accV),
+        ]),
+        ...[0, 1, 2, 3].flatMap((
+          lane,
+        ) => [...get(accV), ...op.f32x4ExtractLane(lane), ...(lane ? op.f32Add : [])]),
+        ...set(acc),
+        ...forLoop(j, get(n4), get(len), one, [
+          ...offsetOf,
+          ...get(acc),
+          ...addr(y),
+          ...op.f32Load(),
+          ...addr(dy),
+          ...op.f32Load(),
+          ...op.f32Mul,
+          ...op.f32Add,
+          ...set(acc),
+        ]),
+        ...get(acc),
+        ...op.f32x4Splat,
+        ...set(sV),
+        ...forLoop(j, i32(0), get(n4), i32(4), [
+          ...offsetOf,
+          ...addr(dx),
+          ...addr(y),
+          ...op.v128Load(),
+          ...addr(dy),
+          ...op.v128Load(),
+          ...get(sV),
+          ...op.f32x4Sub,
+          ...op.f32x4Mul,
+          ...op.v128Store(),
+        ]),
+        ...forLoop(j, get(n4), get(len), one, [
+          ...offsetOf,
+          ...addr(dx),
+          ...addr(y),
+          ...op.f32Load(),
+          ...addr(dy),
+          ...op.f32Load(),
+          ...get(acc),
+          ...op.f32Sub,
+          ...op.f32Mul,
+          ...op.f32Store(),
+        ]),
+      ]),
+    ],
+  };
+}
+
 /** The kernels' module bytes (built once; small and deterministic). */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   return emitModule([
@@ -862,6 +945,7 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     adamw(),
     reduceRows("sum"),
     reduceRows("max"),
+    softmaxBackward(),
   ]);
 }
 
@@ -907,6 +991,7 @@ interface Exports {
   adamw(...args: number[]): void;
   rowSum(x: number, y: number, rows: number, len: number): void;
   rowMax(x: number, y: number, rows: number, len: number): void;
+  softmaxBackward(y: number, dy: number, dx: number, rows: number, len: number): void;
 }
 
 /** Names of the fused kernels blockem adds to the wasm backend (see `fusedKernelsActive`). */
@@ -916,6 +1001,7 @@ export const FUSED = {
   geluArgument: "BlockemGeluArgument",
   geluGrad: "BlockemGeluGrad",
   adamw: "BlockemAdamW",
+  softmaxGrad: "BlockemSoftmaxGrad",
 } as const;
 
 // The parts of tfjs-wasm's backend the kernels use.
@@ -1237,6 +1323,13 @@ export function installWasmKernels(): boolean {
     return [pOut, mOut, vOut];
   };
 
+  const softmaxGradKernel: KernelFn = ({ inputs: { y, dy } }) => {
+    const len = y.shape[y.shape.length - 1];
+    const dx = float32(y.shape);
+    k.softmaxBackward(offset(y), offset(dy), offset(dx), size(y.shape) / len, len);
+    return dx;
+  };
+
   for (
     const [name, kernelFunc] of [
       ["Transpose", transposeKernel],
@@ -1254,6 +1347,7 @@ export function installWasmKernels(): boolean {
       [FUSED.geluArgument, geluArgumentKernel],
       [FUSED.geluGrad, geluGradKernel],
       [FUSED.adamw, adamwKernel],
+      [FUSED.softmaxGrad, softmaxGradKernel],
     ] as const
   ) {
     const previous = tf.getKernel(name, "wasm");

@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { linear } from "./linear.ts";
+import { affine, linear } from "./linear.ts";
 import { applyInterventions, type Intervention } from "./interventions.ts";
 import { FUSED, fusedKernelsActive, GELU_A, GELU_C } from "../core/wasm_kernels.ts";
 
@@ -203,6 +203,25 @@ const fusedGelu = tf.customGrad(
   }) as Parameters<typeof tf.customGrad>[0],
 ) as (x: tf.Tensor) => tf.Tensor;
 
+/** Softmax over the last axis; on wasm its gradient is one kernel instead of four ops. */
+function softmax(x: tf.Tensor): tf.Tensor {
+  return fusedKernelsActive() ? fusedSoftmax(x) : tf.softmax(x);
+}
+
+const fusedSoftmax = tf.customGrad(
+  ((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const y = tf.softmax(x);
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.engine().runKernel(FUSED.softmaxGrad, { y: saved[0], dy }) as tf.Tensor,
+      ],
+    };
+  }) as Parameters<typeof tf.customGrad>[0],
+) as (x: tf.Tensor) => tf.Tensor;
+
 /** Causal additive mask [seq, seq]: 0 on and below the diagonal, -1e9 above. */
 function causalMask(seq: number): tf.Tensor2D {
   const lower = tf.linalg.bandPart(tf.ones([seq, seq]), -1, 0);
@@ -252,26 +271,27 @@ export function forward(
     if (stopped) return { logits: null, cache };
 
     const ln1 = layerNorm(x, p("ln1.w"), p("ln1.b"));
-    const qkv = tf.add(linear(ln1, p("attn.W_QKV") as tf.Tensor2D), p("attn.b_QKV"));
+    const qkv = affine(ln1, p("attn.W_QKV") as tf.Tensor2D, p("attn.b_QKV") as tf.Tensor1D);
     const heads = (t: tf.Tensor) =>
       t.reshape([batch, seq, h, dh]).transpose([0, 2, 1, 3]).reshape([batch * h, seq, dh]) as tf.Tensor3D;
     const [q, k, v] = tf.split(qkv, 3, 1).map(heads);
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), mask);
-    const attn = tf.matMul(tf.softmax(scores), v)
+    // The 1/√d_head scale goes on q, a quarter the size of the scores at d_head 16.
+    const scores = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(dh)), k, false, true), mask);
+    const attn = tf.matMul(softmax(scores), v)
       .reshape([batch, h, seq, dh]).transpose([0, 2, 1, 3]).reshape([n, d]) as tf.Tensor2D;
     const attnOut = site(
       `blocks.${l}.attn_out`,
-      tf.add(linear(attn, p("attn.W_O") as tf.Tensor2D), p("attn.b_O")) as tf.Tensor2D,
+      affine(attn, p("attn.W_O") as tf.Tensor2D, p("attn.b_O") as tf.Tensor1D),
     );
     if (stopped) return { logits: null, cache };
     x = site(`blocks.${l}.resid_mid`, tf.add(x, attnOut) as tf.Tensor2D);
     if (stopped) return { logits: null, cache };
 
     const ln2 = layerNorm(x, p("ln2.w"), p("ln2.b"));
-    const hidden = gelu(tf.add(linear(ln2, p("mlp.W_in") as tf.Tensor2D), p("mlp.b_in")));
+    const hidden = gelu(affine(ln2, p("mlp.W_in") as tf.Tensor2D, p("mlp.b_in") as tf.Tensor1D));
     const mlpOut = site(
       `blocks.${l}.mlp_out`,
-      tf.add(linear(hidden as tf.Tensor2D, p("mlp.W_out") as tf.Tensor2D), p("mlp.b_out")) as tf.Tensor2D,
+      affine(hidden as tf.Tensor2D, p("mlp.W_out") as tf.Tensor2D, p("mlp.b_out") as tf.Tensor1D),
     );
     if (stopped) return { logits: null, cache };
     x = site(`blocks.${l}.resid_post`, tf.add(x, mlpOut) as tf.Tensor2D);
