@@ -35,35 +35,29 @@ const zeroF = op.f32(0);
  */
 function bmm(): WasmFunction {
   const [a, b, c, batch, m, k, n] = [0, 1, 2, 3, 4, 5, 6];
-  const [bt, i, p, j, aB, bB, cB, aRow, cRow, n16, n4, aP, bP] = [
-    7,
-    8,
-    9,
-    10,
-    11,
-    12,
-    13,
-    14,
-    15,
-    16,
-    17,
-    18,
-    19,
-  ];
-  const [av, acc0, acc1, acc2, acc3] = [20, 21, 22, 23, 24];
-  const sAcc = 25;
+  const [bt, i, p, j, aB, bB, cB, aRow, cRow, n16, n4, aP, bP, m2, aRow2, cRow2, aP2] = Array.from(
+    { length: 17 },
+    (_, q) => 7 + q,
+  );
+  const [av, av2, acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7, b0, b1, b2, b3] = Array.from(
+    { length: 14 },
+    (_, q) => 24 + q,
+  );
+  const sAcc = 38;
   const one = i32(1);
   const rowStride = mul(get(n), i32(4));
-  // Walk p with aP over a's row and bP down b's column block.
-  const overK = (body: number[]) => [
+  // Walk p with aP over a's row (aP2 over the next row's) and bP down b's column block.
+  const overK = (body: number[], pair = false) => [
     ...get(aRow),
     ...set(aP),
+    ...(pair ? [...get(aRow2), ...set(aP2)] : []),
     ...at(bB, get(j)),
     ...set(bP),
     ...forLoop(p, i32(0), get(k), one, [
       ...body,
       ...add(get(aP), i32(4)),
       ...set(aP),
+      ...(pair ? [...add(get(aP2), i32(4)), ...set(aP2)] : []),
       ...add(get(bP), rowStride),
       ...set(bP),
     ]),
@@ -78,17 +72,43 @@ function bmm(): WasmFunction {
     ...op.f32x4Add,
     ...set(acc),
   ];
-  const splatA = [...get(aP), ...op.f32Load(), ...op.f32x4Splat, ...set(av)];
-  const accs = [acc0, acc1, acc2, acc3];
+  // acc += aSplat · b (b already in a local): the two-row block loads b once for both rows.
+  const fmaLocal = (acc: number, aSplat: number, bv: number) => [
+    ...get(acc),
+    ...get(aSplat),
+    ...get(bv),
+    ...op.f32x4Mul,
+    ...op.f32x4Add,
+    ...set(acc),
+  ];
+  const splat = (ptr: number, into: number) => [...get(ptr), ...op.f32Load(), ...op.f32x4Splat, ...set(into)];
+  const accs = [acc0, acc1, acc2, acc3], accs2 = [acc4, acc5, acc6, acc7], bs = [b0, b1, b2, b3];
+  const store = (row: number, regs: number[]) =>
+    regs.flatMap((r, q) => [...at(row, get(j)), ...get(r), ...op.v128Store(16 * q)]);
   const block16 = [
     ...accs.flatMap((r) => [...zeroV, ...set(r)]),
-    ...overK([...splatA, ...accs.flatMap((r, q) => fma(r, 16 * q))]),
-    ...accs.flatMap((r, q) => [...at(cRow, get(j)), ...get(r), ...op.v128Store(16 * q)]),
+    ...overK([...splat(aP, av), ...accs.flatMap((r, q) => fma(r, 16 * q))]),
+    ...store(cRow, accs),
+  ];
+  // Two rows × 16 columns: eight accumulators, each b vector loaded once per p.
+  const block16x2 = [
+    ...[...accs, ...accs2].flatMap((r) => [...zeroV, ...set(r)]),
+    ...overK(
+      [
+        ...splat(aP, av),
+        ...splat(aP2, av2),
+        ...bs.flatMap((bv, q) => [...get(bP), ...op.v128Load(16 * q), ...set(bv)]),
+        ...bs.flatMap((bv, q) => [...fmaLocal(accs[q], av, bv), ...fmaLocal(accs2[q], av2, bv)]),
+      ],
+      true,
+    ),
+    ...store(cRow, accs),
+    ...store(cRow2, accs2),
   ];
   const block4 = [
     ...zeroV,
     ...set(acc0),
-    ...overK([...splatA, ...fma(acc0, 0)]),
+    ...overK([...splat(aP, av), ...fma(acc0, 0)]),
     ...at(cRow, get(j)),
     ...get(acc0),
     ...op.v128Store(),
@@ -110,10 +130,21 @@ function bmm(): WasmFunction {
     ...get(sAcc),
     ...op.f32Store(),
   ];
+  // Columns past the last full 16 of the row at aRow/cRow.
+  const rowTail = [
+    ...forLoop(j, get(n16), get(n4), i32(4), block4),
+    ...forLoop(j, get(n4), get(n), one, single),
+  ];
+  const rowStart = (row: number[], aInto: number, cInto: number) => [
+    ...at(aB, mul(row, get(k))),
+    ...set(aInto),
+    ...at(cB, mul(row, get(n))),
+    ...set(cInto),
+  ];
   return {
     name: "bmm",
     params: 7,
-    locals: [{ type: I32, count: 13 }, { type: V128, count: 5 }, { type: F32, count: 1 }],
+    locals: [{ type: I32, count: 17 }, { type: V128, count: 14 }, { type: F32, count: 1 }],
     body: [
       ...get(n),
       ...i32(-16),
@@ -123,6 +154,10 @@ function bmm(): WasmFunction {
       ...i32(-4),
       ...op.i32And,
       ...set(n4),
+      ...get(m),
+      ...i32(-2),
+      ...op.i32And,
+      ...set(m2),
       ...forLoop(bt, i32(0), get(batch), one, [
         ...at(a, mul(get(bt), get(m), get(k))),
         ...set(aB),
@@ -130,14 +165,23 @@ function bmm(): WasmFunction {
         ...set(bB),
         ...at(c, mul(get(bt), get(m), get(n))),
         ...set(cB),
-        ...forLoop(i, i32(0), get(m), one, [
-          ...at(aB, mul(get(i), get(k))),
+        // Rows in pairs: full 16-column blocks two rows at a time, then each row's tail.
+        ...forLoop(i, i32(0), get(m2), i32(2), [
+          ...rowStart(get(i), aRow, cRow),
+          ...rowStart(add(get(i), one), aRow2, cRow2),
+          ...forLoop(j, i32(0), get(n16), i32(16), block16x2),
+          ...rowTail,
+          ...get(aRow2),
           ...set(aRow),
-          ...at(cB, mul(get(i), get(n))),
+          ...get(cRow2),
           ...set(cRow),
+          ...rowTail,
+        ]),
+        // An odd last row alone.
+        ...forLoop(i, get(m2), get(m), one, [
+          ...rowStart(get(i), aRow, cRow),
           ...forLoop(j, i32(0), get(n16), i32(16), block16),
-          ...forLoop(j, get(n16), get(n4), i32(4), block4),
-          ...forLoop(j, get(n4), get(n), one, single),
+          ...rowTail,
         ]),
       ]),
     ],
