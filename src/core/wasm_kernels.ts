@@ -195,20 +195,53 @@ function bmm(): WasmFunction {
  */
 function transpose2d(): WasmFunction {
   const [x, y, batch, rows, cols] = [0, 1, 2, 3, 4];
-  const [bt, r, c, src, dst, xB, yB, outStride, rows8] = [5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const strides = [14, 15, 16, 17, 18, 19, 20]; // q · cols · 4 for q = 1..7
+  const [bt, r, c, src, dst, xB, yB, outStride, rows8, cols4] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const strides = [15, 16, 17, 18, 19, 20, 21]; // q · cols · 4 for q = 1..7
+  const outStrides = [22, 23, 24]; // q · rows · 4 for q = 1..3
+  const vin = Array.from({ length: 8 }, (_, q) => 25 + q); // 8 input rows × 4 floats
+  const [t0, t1, t2, t3] = [33, 34, 35, 36];
   const one = i32(1);
   const advance = [...add(get(src), i32(4)), ...set(src), ...add(get(dst), get(outStride)), ...set(dst)];
+  const rowAt = (q: number) => (q === 0 ? get(src) : add(get(src), get(strides[q - 1])));
+  const outAt = (q: number) => (q === 0 ? get(dst) : add(get(dst), get(outStrides[q - 1])));
   const eight = Array.from({ length: 8 }, (_, q) => [
     ...get(dst),
-    ...(q === 0 ? get(src) : add(get(src), get(strides[q - 1]))),
+    ...rowAt(q),
     ...op.f32Load(),
     ...op.f32Store(4 * q),
   ]).flat();
+  // i8x16.shuffle picking float lanes (0–3 from the first vector, 4–7 from the second).
+  const shuffle = (u: number, v: number, lanes: number[]) => [
+    ...get(u),
+    ...get(v),
+    0xfd,
+    0x0d,
+    ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
+  ];
+  // A 4×4 block of rows vin[h·4 .. h·4+3] transposed in registers, written as the
+  // h-th 4-float half of four output rows.
+  const block4x4 = (h: number) => {
+    const [r0, r1, r2, r3] = vin.slice(4 * h, 4 * h + 4);
+    return [
+      ...shuffle(r0, r1, [0, 4, 1, 5]),
+      ...set(t0),
+      ...shuffle(r0, r1, [2, 6, 3, 7]),
+      ...set(t1),
+      ...shuffle(r2, r3, [0, 4, 1, 5]),
+      ...set(t2),
+      ...shuffle(r2, r3, [2, 6, 3, 7]),
+      ...set(t3),
+      ...[[t0, t2, [0, 1, 4, 5]], [t0, t2, [2, 3, 6, 7]], [t1, t3, [0, 1, 4, 5]], [t1, t3, [2, 3, 6, 7]]]
+        .flatMap((
+          [u, v, lanes],
+          q,
+        ) => [...outAt(q), ...shuffle(u as number, v as number, lanes as number[]), ...op.v128Store(16 * h)]),
+    ];
+  };
   return {
     name: "transpose2d",
     params: 5,
-    locals: [{ type: I32, count: 16 }],
+    locals: [{ type: I32, count: 20 }, { type: V128, count: 12 }],
     body: [
       ...mul(get(rows), i32(4)),
       ...set(outStride),
@@ -216,18 +249,35 @@ function transpose2d(): WasmFunction {
       ...i32(-8),
       ...op.i32And,
       ...set(rows8),
+      ...get(cols),
+      ...i32(-4),
+      ...op.i32And,
+      ...set(cols4),
       ...strides.flatMap((sq, q) => [...mul(get(cols), i32(4 * (q + 1))), ...set(sq)]),
+      ...outStrides.flatMap((sq, q) => [...mul(get(rows), i32(4 * (q + 1))), ...set(sq)]),
       ...forLoop(bt, i32(0), get(batch), one, [
         ...at(x, mul(get(bt), get(rows), get(cols))),
         ...set(xB),
         ...at(y, mul(get(bt), get(rows), get(cols))),
         ...set(yB),
+        // Eight rows at a time: 8×4 blocks through registers, then the leftover columns one by one.
         ...forLoop(r, i32(0), get(rows8), i32(8), [
           ...at(xB, mul(get(r), get(cols))),
           ...set(src),
           ...at(yB, get(r)),
           ...set(dst),
-          ...forLoop(c, i32(0), get(cols), one, [...eight, ...advance]),
+          ...forLoop(c, i32(0), get(cols4), i32(4), [
+            ...vin.flatMap((v, q) => [...rowAt(q), ...op.v128Load(), ...set(v)]),
+            ...block4x4(0),
+            ...block4x4(1),
+            ...add(get(src), i32(16)),
+            ...set(src),
+            ...add(get(dst), get(outStrides[2])),
+            ...get(outStride),
+            ...op.i32Add,
+            ...set(dst),
+          ]),
+          ...forLoop(c, get(cols4), get(cols), one, [...eight, ...advance]),
         ]),
         ...forLoop(r, get(rows8), get(rows), one, [
           ...at(xB, mul(get(r), get(cols))),

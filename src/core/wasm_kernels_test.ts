@@ -22,6 +22,8 @@ function cases(): Case[] {
     ["2-D matmul, transposed a", () => tf.matMul(x, y, true, false)],
     ["2-D matmul, transposed b", () => tf.matMul(y, y, false, true)],
     ["2-D transpose, rows not a multiple of 8", () => tf.transpose(x)],
+    ["2-D transpose, 8·k rows, 4·k + 3 columns", () => tf.transpose(r([24, 11], 10))],
+    ["batched 2-D transpose, 16 × 8", () => tf.transpose(r([3, 16, 8], 11), [0, 2, 1])],
     ["head split [0, 2, 1, 3]", () => tf.transpose(h, [0, 2, 1, 3])],
     ["inner block of 3", () => tf.transpose(r([2, 3, 4, 3], 9), [0, 2, 1, 3])],
     ["rotation [2, 0, 1]", () => tf.transpose(w, [2, 0, 1])],

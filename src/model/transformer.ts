@@ -224,9 +224,17 @@ const fusedSoftmax = tf.customGrad(
 
 /** Causal additive mask [seq, seq]: 0 on and below the diagonal, -1e9 above. */
 function causalMask(seq: number): tf.Tensor2D {
-  const lower = tf.linalg.bandPart(tf.ones([seq, seq]), -1, 0);
-  return tf.mul(tf.sub(1, lower), -1e9) as tf.Tensor2D;
+  // Built once per length in plain JS: bandPart takes a dozen small ops per forward pass.
+  let values = maskValues.get(seq);
+  if (!values) {
+    values = new Float32Array(seq * seq);
+    for (let i = 0; i < seq; i++) values.fill(-1e9, i * seq + i + 1, (i + 1) * seq);
+    maskValues.set(seq, values);
+  }
+  return tf.tensor2d(values, [seq, seq]);
 }
+
+const maskValues = new Map<number, Float32Array>();
 
 /**
  * Run the model on int32 tokens [batch, seq]. Call inside `tf.tidy` (or
