@@ -316,12 +316,13 @@ export function forward(
 }
 
 /**
- * Rows of the embedding matrix for int32 ids [n]. A gather where the backend
- * has its gradient (UnsortedSegmentSum: cpu, webgpu, and wasm with blockem's
- * kernels); otherwise a one-hot matmul, whose gradient every backend has.
+ * Rows of the embedding matrix for int32 ids [n]. A gather where the
+ * backend's segment sum (the gather's gradient) is fast: wasm with blockem's
+ * kernels, and webgpu. Elsewhere a one-hot matmul: stock tfjs-wasm has no
+ * segment sum, and tfjs-cpu's took 5 s for one step's embedding gradient.
  */
 function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  if (tf.getKernel("UnsortedSegmentSum", tf.getBackend())) return tf.gather(table, ids);
+  if (fusedKernelsActive() || tf.getBackend() === "webgpu") return tf.gather(table, ids);
   return linear(tf.oneHot(ids, table.shape[0]).toFloat() as tf.Tensor2D, table);
 }
 
