@@ -31,7 +31,9 @@
  * @module
  */
 
-export { type BackendChoice, type BackendInfo, initBackend } from "./src/core/backend.ts";
+export { type BackendChoice, type BackendInfo, backendKey, initBackend } from "./src/core/backend.ts";
+/** blockem's wasm SIMD kernels (installed by `initBackend("wasm")`; `BLOCKEM_KERNELS=stock` keeps tfjs's). */
+export { fusedKernelsActive, installWasmKernels, uninstallWasmKernels } from "./src/core/wasm_kernels.ts";
 export { applyOverrides } from "./src/core/config.ts";
 export { Rng } from "./src/core/rng.ts";
 
@@ -100,7 +102,7 @@ export {
   siteNames,
 } from "./src/model/transformer.ts";
 export { applyInterventions, type Intervention } from "./src/model/interventions.ts";
-export { linear } from "./src/model/linear.ts";
+export { affine, linear } from "./src/model/linear.ts";
 export { loadCheckpoint, saveCheckpoint } from "./src/model/checkpoint.ts";
 
 /**
