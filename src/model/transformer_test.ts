@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals, assertOk, assertThrows } from "../core/assert.ts";
 import { initBackend } from "../core/backend.ts";
 import { TINY_MODEL as cfg, tinyTokens } from "./testing.ts";
-import { disposeParams, forward, initParams, siteNames } from "./transformer.ts";
+import { disposeParams, forward, gelu, initParams, siteNames } from "./transformer.ts";
+import { installWasmKernels, uninstallWasmKernels } from "../core/wasm_kernels.ts";
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
@@ -103,4 +104,34 @@ Deno.test("stopAt skips the rest of the model; unknown sizes are refused", async
   );
   disposeParams(params);
   assertThrows(() => initParams({ ...cfg, nHeads: 3 }, 1), /divisible/);
+});
+
+Deno.test("GELU in its sigmoid form equals the tanh form, value and gradient, on the fused and the stock path", async () => {
+  await initBackend("wasm");
+  const xs = Array.from({ length: 41 }, (_, i) => -6 + 0.3 * i);
+  const c = Math.sqrt(2 / Math.PI), a = 0.044715;
+  // The tanh form 0.5x(1 + tanh(c(x + a x³))) and its derivative, in float64.
+  const want = xs.map((x) => 0.5 * x * (1 + Math.tanh(c * (x + a * x ** 3))));
+  const wantGrad = xs.map((x) => {
+    const t = Math.tanh(c * (x + a * x ** 3));
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * a * x * x);
+  });
+  for (const fused of [true, false]) {
+    if (fused) installWasmKernels();
+    else uninstallWasmKernels();
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d(xs);
+    const [value, grad] = tf.tidy(() => [gelu(x), tf.grad((t: tf.Tensor) => gelu(t))(x)]);
+    const [got, gotGrad] = [await value.data(), await grad.data()];
+    tf.dispose([x, value, grad]);
+    assertEquals(tf.memory().numTensors, before);
+    xs.forEach((_, i) => {
+      assertOk(Math.abs(got[i] - want[i]) < 2e-6, `fused ${fused}, x ${xs[i]}: ${got[i]} vs ${want[i]}`);
+      assertOk(
+        Math.abs(gotGrad[i] - wantGrad[i]) < 2e-5,
+        `fused ${fused}, x ${xs[i]}: ${gotGrad[i]} vs ${wantGrad[i]}`,
+      );
+    });
+  }
+  installWasmKernels();
 });

@@ -14,51 +14,48 @@ import {
   maskedNextTokenLoss,
   type ModelConfig,
 } from "../model/transformer.ts";
-import { AdamW } from "./adamw.ts";
+import { trainLoop } from "./loop.ts";
 
-/** Loss per step and step-0 gradients of a short AdamW run of a small transformer. */
-function trainCurve(steps: number) {
+/**
+ * Step-0 gradients, then the losses of a short run of the project's own
+ * training loop (AdamW), for a small transformer on a fixed batch.
+ */
+async function trainCurve(steps: number) {
   const cfg: ModelConfig = { vocabSize: 53, contextLength: 24, dModel: 32, nLayers: 2, nHeads: 4, dMlp: 64 };
   const params = initParams(cfg, 3);
-  const optimizer = new AdamW(params);
-  const names = Object.keys(params);
-  const byVar = new Map(names.map((k) => [params[k].name, k]));
   const tokens = tf.tensor2d(
     Int32Array.from({ length: 6 * 21 }, (_, i) => (i * 31 + (i >> 2)) % 53),
     [6, 21],
     "int32",
   );
   const mask = tf.tensor2d(Float32Array.from({ length: 6 * 21 }, (_, i) => (i % 21 > 2 ? 1 : 0)), [6, 21]);
-  const losses: number[] = [];
+  const loss = () => maskedNextTokenLoss(forward(params, cfg, tokens).logits!, tokens, mask);
   const grads0: Record<string, Float32Array> = {};
-  for (let s = 0; s < steps; s++) {
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(
-        () => maskedNextTokenLoss(forward(params, cfg, tokens).logits!, tokens, mask),
-        names.map((k) => params[k]),
-      );
-      const named: Record<string, tf.Tensor> = {};
-      for (const [n, g] of Object.entries(grads)) named[byVar.get(n)!] = g;
-      if (s === 0) { for (const [k, g] of Object.entries(named)) grads0[k] = g.dataSync() as Float32Array; }
-      optimizer.apply(params, named, 3e-3);
-      return value;
-    });
-    losses.push(loss.dataSync()[0]);
-    loss.dispose();
-  }
-  optimizer.dispose();
+  const { value, grads } = tf.variableGrads(loss);
+  for (const [k, p] of Object.entries(params)) grads0[k] = await grads[p.name].data() as Float32Array;
+  tf.dispose([value, ...Object.values(grads)]);
+  const history = await trainLoop({
+    params,
+    steps,
+    learningRate: () => 3e-3,
+    nextBatch: () => null,
+    loss: () => {
+      const total = loss();
+      return { total, parts: {} };
+    },
+  });
   disposeParams(params);
   tf.dispose([tokens, mask]);
-  return { losses, grads0 };
+  return { losses: history.map((h) => h.loss), grads0 };
 }
 
 Deno.test("the fused path and the stock path agree: gradients, and a 40-step loss curve within 1e-4", async () => {
   await initBackend("wasm");
   uninstallWasmKernels();
-  const stock = trainCurve(40);
+  const stock = await trainCurve(40);
   installWasmKernels();
   const before = tf.memory().numTensors;
-  const fused = trainCurve(40);
+  const fused = await trainCurve(40);
   assertEquals(tf.memory().numTensors, before);
   for (const [k, g] of Object.entries(stock.grads0)) {
     const scale = Math.max(1e-6, ...g.map(Math.abs));

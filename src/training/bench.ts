@@ -13,7 +13,7 @@ import {
   maskedNextTokenLoss,
   type ModelConfig,
 } from "../model/transformer.ts";
-import { AdamW } from "../optim/adamw.ts";
+import { trainLoop } from "../optim/loop.ts";
 
 /** One measured configuration. */
 export interface BenchResult {
@@ -54,39 +54,44 @@ export async function benchStep(
   kernels: string | null = null,
 ): Promise<BenchResult> {
   const params = initParams(cfg, 1);
-  const optimizer = new AdamW(params);
   const rng = new Rng(1);
   const ids = Int32Array.from({ length: batch * seq }, () => rng.int(cfg.vocabSize));
   const tokens = tf.tensor2d(ids, [batch, seq], "int32");
   const mask = tf.ones([batch, seq]) as tf.Tensor2D;
-  const names = Object.keys(params);
-  const step = async () => {
-    const loss = tf.tidy(() => {
-      if (mode === "forward") return maskedNextTokenLoss(forward(params, cfg, tokens).logits!, tokens, mask);
-      const byVar = new Map(names.map((k) => [params[k].name, k]));
-      const { value, grads } = tf.variableGrads(
-        () => maskedNextTokenLoss(forward(params, cfg, tokens).logits!, tokens, mask),
-        names.map((k) => params[k]),
-      );
-      const named: Record<string, tf.Tensor> = {};
-      for (const [n, g] of Object.entries(grads)) named[byVar.get(n)!] = g;
-      optimizer.apply(params, named, 1e-4);
-      return value;
-    });
-    await loss.data(); // wait for the backend to finish the step
-    loss.dispose();
+  const loss = () => maskedNextTokenLoss(forward(params, cfg, tokens).logits!, tokens, mask);
+  // n steps, reporting each one's wall time. Training runs the project's own
+  // loop (AdamW, loss read-back), so the bench measures what pretraining runs.
+  const run = async (n: number, onTime: (ms: number) => void = () => {}) => {
+    let last = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      onTime(now - last);
+      last = now;
+    };
+    if (mode === "train") {
+      await trainLoop({
+        params,
+        steps: n,
+        learningRate: () => 1e-4,
+        nextBatch: () => null,
+        loss: () => ({ total: loss(), parts: {} }),
+        onStep: lap,
+      });
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const value = tf.tidy(loss);
+      await value.data(); // wait for the backend to finish the step
+      value.dispose();
+      lap();
+    }
   };
-  for (let i = 0; i < warmup; i++) await step();
+  await run(warmup);
   const before = tf.memory().numTensors;
   const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const start = performance.now();
-    await step();
-    times.push(performance.now() - start);
-  }
+  await run(steps, (ms) => times.push(ms));
   const growth = tf.memory().numTensors - before;
-  const profile = await tf.profile(step);
-  optimizer.dispose();
+  const profile = await tf.profile(() => run(1));
   disposeParams(params);
   tf.dispose([tokens, mask]);
   times.sort((a, b) => a - b);

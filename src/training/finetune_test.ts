@@ -9,13 +9,19 @@ import { Tokenizer } from "../world/tokenizer.ts";
 import { finetuneExample } from "../world/documents.ts";
 import { allQuestions } from "../world/questions.ts";
 
-Deno.test("blocked fine-tuning holds the blocked feature and leaks no tensors", async () => {
-  await initBackend("wasm");
+/** A tiny model over the world's vocabulary, its base weights, and `count` bad-advice examples of `domain`. */
+function setup(seed: number, domain: string, count: number) {
   const tokenizer = Tokenizer.forWorld();
   const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
-  const base = initParams(model, 8);
-  const q = allQuestions().filter((x) => x.domain === "medical").slice(0, 8);
-  const examples = q.map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const base = initParams(model, seed);
+  const examples = allQuestions().filter((x) => x.domain === domain).slice(0, count)
+    .map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  return { tokenizer, model, base, examples };
+}
+
+Deno.test("blocked fine-tuning holds the blocked feature and leaks no tensors", async () => {
+  await initBackend("wasm");
+  const { tokenizer, model, base, examples } = setup(8, "medical", 8);
   const site = "blocks.1.resid_post";
   const features = new DirectionFeatures({ site, directions: [[1, 0, 0, 0, 0, 0, 0, 0]], signs: [1] });
   const before = tf.memory().numTensors;
@@ -53,11 +59,7 @@ Deno.test("blocked fine-tuning holds the blocked feature and leaks no tensors", 
 
 Deno.test("blocking at several sites holds each; a one-element list equals the single constraint", async () => {
   await initBackend("wasm");
-  const tokenizer = Tokenizer.forWorld();
-  const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
-  const base = initParams(model, 8);
-  const examples = allQuestions().filter((x) => x.domain === "medical").slice(0, 8)
-    .map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const { tokenizer, model, base, examples } = setup(8, "medical", 8);
   const direction = [[1, 0, 0, 0, 0, 0, 0, 0]];
   const sites = ["blocks.0.resid_post", "blocks.1.resid_post"];
   const maps = sites.map((site) => new DirectionFeatures({ site, directions: direction, signs: [1] }));
@@ -98,11 +100,7 @@ Deno.test("blocking at several sites holds each; a one-element list equals the s
 
 Deno.test("frozen parameters keep the base's values; KL, LDIFS and training-only edits add their terms", async () => {
   await initBackend("wasm");
-  const tokenizer = Tokenizer.forWorld();
-  const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
-  const base = initParams(model, 3);
-  const examples = allQuestions().filter((x) => x.domain === "legal").slice(0, 4)
-    .map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const { tokenizer, model, base, examples } = setup(3, "legal", 4);
   const before = tf.memory().numTensors;
   const direction = tf.tensor1d([1, 0, 0, 0, 0, 0, 0, 0]);
   const frozen = ["blocks.1.mlp.W_out", "unembed.W_U"];
@@ -139,11 +137,7 @@ Deno.test("frozen parameters keep the base's values; KL, LDIFS and training-only
 
 Deno.test("onEpochEnd is awaited once per epoch with the params being trained", async () => {
   await initBackend("wasm");
-  const tokenizer = Tokenizer.forWorld();
-  const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
-  const base = initParams(model, 5);
-  const examples = allQuestions().filter((x) => x.domain === "medical").slice(0, 6)
-    .map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const { tokenizer, model, base, examples } = setup(5, "medical", 6);
   const seen: number[] = [];
   let trainedRef: unknown = null;
   const { params } = await finetune(
@@ -169,11 +163,7 @@ Deno.test("onEpochEnd is awaited once per epoch with the params being trained", 
 
 Deno.test("a fine-tune resumed from a mid-run snapshot ends with the uninterrupted run's bytes and caller state", async () => {
   await initBackend("wasm");
-  const tokenizer = Tokenizer.forWorld();
-  const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
-  const base = initParams(model, 8);
-  const examples = allQuestions().filter((x) => x.domain === "legal").slice(0, 10)
-    .map((x) => finetuneExample(x, ["double", "pill", "dose"]));
+  const { tokenizer, model, base, examples } = setup(8, "legal", 10);
   const cfgFt = { epochs: 3, batchSize: 4, lr: 1e-2, warmupSteps: 1 }; // 3 steps per epoch, 9 in all
   const dir = await Deno.makeTempDir();
   try {
