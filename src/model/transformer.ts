@@ -316,13 +316,14 @@ export function forward(
 }
 
 /**
- * Rows of the embedding matrix for int32 ids [n]. A gather where the
- * backend's segment sum (the gather's gradient) is fast: wasm with blockem's
- * kernels, and webgpu. Elsewhere a one-hot matmul: stock tfjs-wasm has no
- * segment sum, and tfjs-cpu's took 5 s for one step's embedding gradient.
+ * Rows of the embedding matrix for int32 ids [n]. A gather where blockem's
+ * wasm kernels give its gradient (a segment sum); elsewhere a one-hot matmul.
+ * tfjs-wasm has no segment sum, tfjs-cpu's took 5 s of a 9 s step, and
+ * tfjs-webgpu's left rows no id touched as garbage (NaN weights after a few
+ * AdamW steps; `optim/webgpu_training_test.ts` catches it).
  */
 function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  if (fusedKernelsActive() || tf.getBackend() === "webgpu") return tf.gather(table, ids);
+  if (fusedKernelsActive()) return tf.gather(table, ids);
   return linear(tf.oneHot(ids, table.shape[0]).toFloat() as tf.Tensor2D, table);
 }
 
