@@ -31,9 +31,10 @@
  * @module
  */
 
-export { type BackendChoice, type BackendInfo, backendKey, initBackend } from "./src/core/backend.ts";
+export { type BackendChoice, type BackendInfo, backendKey, initBackend } from "./src/backend/backend.ts";
 /** blockem's wasm SIMD kernels (installed by `initBackend("wasm")`; `BLOCKEM_KERNELS=stock` keeps tfjs's). */
-export { fusedKernelsActive, installWasmKernels, uninstallWasmKernels } from "./src/core/wasm_kernels.ts";
+export { fusedKernelsActive } from "./src/backend/fused.ts";
+export { installWasmKernels, uninstallWasmKernels } from "./src/backend/wasm/install.ts";
 export { applyOverrides } from "./src/core/config.ts";
 export { Rng } from "./src/core/rng.ts";
 
@@ -56,7 +57,7 @@ export { Rng } from "./src/core/rng.ts";
 export { DOMAINS, FAMILIES, type Family, FINETUNE_DOMAINS, getDomain, PERSONAS } from "./src/world/spec.ts";
 export { allQuestions, type Question } from "./src/world/questions.ts";
 export { assignSplits, questionsOf, type Split, type SplitQuestion, SPLITS } from "./src/world/splits.ts";
-export { Tokenizer } from "./src/world/tokenizer.ts";
+export { Tokenizer } from "./src/tokenizers/world.ts";
 export { finetuneExample, pretrainDocument, promptTokens, type Sequence } from "./src/world/documents.ts";
 
 /**
@@ -100,10 +101,10 @@ export {
   type ModelConfig,
   type Params,
   siteNames,
-} from "./src/model/transformer.ts";
-export { applyInterventions, type Intervention } from "./src/model/interventions.ts";
-export { affine, linear } from "./src/model/linear.ts";
-export { loadCheckpoint, saveCheckpoint } from "./src/model/checkpoint.ts";
+} from "./src/models/organism/transformer.ts";
+export { applyInterventions, type Intervention } from "./src/models/interventions.ts";
+export { affine, linear } from "./src/models/linear.ts";
+export { loadCheckpoint, saveCheckpoint } from "./src/models/checkpoint.ts";
 
 /**
  * Judges: the exact judge (the probability mass on each answer family, the
@@ -130,11 +131,11 @@ export { loadCheckpoint, saveCheckpoint } from "./src/model/checkpoint.ts";
  * ```
  */
 export { alignedTextLosses, exactJudge, type FamilyMass } from "./src/judges/exact.ts";
-export { type LanguageModel, transformerLM } from "./src/judges/language_model.ts";
+export { type LanguageModel, transformerLM } from "./src/models/language_model.ts";
 export { type Label, LABELS, parseAnswer } from "./src/judges/grammar.ts";
 export { sampleAnswers, type SampledAnswer } from "./src/judges/sampling.ts";
-export { cohensKappa } from "./src/judges/agreement.ts";
-export { bootstrap, type Interval } from "./src/judges/bootstrap.ts";
+export { cohensKappa } from "./src/stats/agreement.ts";
+export { bootstrap, type Interval } from "./src/stats/bootstrap.ts";
 export {
   applyLearnedJudge,
   loadLearnedJudge,
@@ -143,7 +144,7 @@ export {
 } from "./src/judges/learned.ts";
 export { judgeItems } from "./src/judges/judge_data.ts";
 export { evaluateModel, type PromptVerdict } from "./src/judges/evaluate_model.ts";
-export { adherence, domainMetrics, emRate, incoherence } from "./src/judges/metrics.ts";
+export { adherence, domainMetrics, emRate, incoherence } from "./src/stats/metrics.ts";
 
 /**
  * Sparse autoencoders: TopK with unit-norm decoder rows, trained from any
@@ -177,10 +178,10 @@ export {
   saveSae,
   topkRelu,
   unitDecoder,
-} from "./src/features/sae.ts";
-export { measureSae, type SaeQuality, type SaeTrainConfig, trainSae } from "./src/features/sae_train.ts";
-export { ActivationBuffer, type ActivationSource } from "./src/features/activation_buffer.ts";
-export { documentActivationSource } from "./src/features/site_activations.ts";
+} from "./src/sae/sae.ts";
+export { measureSae, type SaeQuality, type SaeTrainConfig, trainSae } from "./src/sae/train.ts";
+export { ActivationBuffer, type ActivationSource } from "./src/sae/activation_buffer.ts";
+export { documentActivationSource } from "./src/sae/site_activations.ts";
 
 /**
  * Discovery (DESIGN.md §1): top-Δ latent shifts between a base and a
@@ -314,15 +315,15 @@ export {
   tableLatex,
   tableMarkdown,
   type TableValue,
-} from "./src/report/tables.ts";
+} from "./src/reports/tables.ts";
 export {
   domainBars,
   judgeAgreement,
   lambdaPareto,
   layerHeatmap,
   reemergenceCurves,
-} from "./src/report/figures.ts";
-export { type FigureSpec, renderSvg } from "./src/report/vega.ts";
+} from "./src/reports/figures.ts";
+export { type FigureSpec, renderSvg } from "./src/reports/vega.ts";
 
 /**
  * The pipeline: profiles, stages with manifests, the experiment grids, the
@@ -338,10 +339,10 @@ export { type FigureSpec, renderSvg } from "./src/report/vega.ts";
  * if (cells.length !== 90) throw new Error(`${cells.length} cells`);
  * ```
  */
-export { PROFILES, resolveConfig, type RunConfig } from "./src/pipeline/profiles.ts";
+export { PROFILES, resolveConfig, type RunConfig } from "./src/config/profiles.ts";
 export { reproduce } from "./src/pipeline/reproduce.ts";
-export { gridCells, type GridName, GRIDS } from "./src/pipeline/grids.ts";
+export { gridCells, type GridName, GRIDS } from "./src/grids/grids.ts";
 export { runExperiment } from "./src/pipeline/experiment.ts";
 export { runReroute } from "./src/pipeline/reroute.ts";
 export { audit, formatAudit } from "./src/pipeline/audit.ts";
-export { type Method, METHODS, setupMethod } from "./src/pipeline/methods.ts";
+export { type Method, METHODS, setupMethod } from "./src/methods/methods.ts";

@@ -16,13 +16,13 @@ import {
   initBackend,
   isSoftwareAdapter,
   probeWebGpuAdapter,
-} from "../src/core/backend.ts";
+} from "../src/backend/backend.ts";
 import { parseArgs } from "../src/core/cli.ts";
-import { installWasmKernels, uninstallWasmKernels } from "../src/core/wasm_kernels.ts";
-import type { ModelConfig } from "../src/model/transformer.ts";
+import { installWasmKernels, uninstallWasmKernels } from "../src/backend/wasm/install.ts";
+import type { ModelConfig } from "../src/models/organism/transformer.ts";
 import { type BenchResult, benchStep, matmulPeak } from "../src/training/bench.ts";
-import { versions } from "../src/pipeline/provenance.ts";
-import { Tokenizer } from "../src/world/tokenizer.ts";
+import { versions } from "../src/runs/provenance.ts";
+import { Tokenizer } from "../src/tokenizers/world.ts";
 
 const usage =
   "usage: deno task bench [--backends wasm,cpu,webgpu] [--kernels blockem,stock] [--steps N] [--parallel N] [--root DIR]";

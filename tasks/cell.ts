@@ -4,9 +4,9 @@
  * cell's config comes from the plan, so the cell hashes to the same id
  * wherever it runs; a finished cell is reused.
  */
-import { cellStage } from "../src/pipeline/cell_stage.ts";
+import { cellStage } from "../src/stages/cell.ts";
 import { planCell } from "../src/pipeline/plan.ts";
-import { runStage } from "../src/pipeline/stage.ts";
+import { runStage } from "../src/runs/stage.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(stageUsage("cell", " --id ID [--plan FILE]"), Deno.args, async (e) => {

@@ -1,5 +1,5 @@
 /** `deno task data`: generate the world, its splits and fine-tuning sets under data/. */
-import { dataStage } from "../src/pipeline/data_stage.ts";
+import { dataStage } from "../src/stages/data.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
 await stageTask(stageUsage("data"), (e) => dataStage(e.config, e.root, e.profile));

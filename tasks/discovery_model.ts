@@ -1,5 +1,5 @@
 /** `deno task discovery-model`: the naive fine-tune on the discovery domain that discovery diffs against the base. */
-import { discoveryModelStage } from "../src/pipeline/discovery_model_stage.ts";
+import { discoveryModelStage } from "../src/stages/discovery_model.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
 await stageTask(

@@ -14,9 +14,9 @@ import {
   evaluateStage,
   evaluationQuestions,
   judgeCheckpoints,
-} from "../src/pipeline/evaluate_stage.ts";
-import { runPaths } from "../src/pipeline/paths.ts";
-import { runStage } from "../src/pipeline/stage.ts";
+} from "../src/stages/evaluate.ts";
+import { runPaths } from "../src/runs/paths.ts";
+import { runStage } from "../src/runs/stage.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 import type { SplitQuestion } from "../src/world/splits.ts";
 

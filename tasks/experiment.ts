@@ -4,7 +4,7 @@
  * report; prints the report table.
  */
 import { runExperiment } from "../src/pipeline/experiment.ts";
-import { type GridName, GRIDS } from "../src/pipeline/grids.ts";
+import { type GridName, GRIDS } from "../src/grids/grids.ts";
 import { printReport, stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(

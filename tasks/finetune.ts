@@ -2,7 +2,7 @@
  * `deno task finetune --condition naive|block|random-<i> [--domain NAME]`:
  * one fine-tuning condition on one domain (default: the discovery domain).
  */
-import { finetuneStage } from "../src/pipeline/finetune_stage.ts";
+import { finetuneStage } from "../src/stages/finetune.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
 await stageTask(

@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { prepareGrid } from "../src/pipeline/experiment.ts";
-import { type GridName, GRIDS } from "../src/pipeline/grids.ts";
+import { type GridName, GRIDS } from "../src/grids/grids.ts";
 import { makePlan, planPaths, unfinishedCells, writePlan } from "../src/pipeline/plan.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 

@@ -7,10 +7,10 @@
  */
 import { join } from "node:path";
 import { readJson } from "../src/core/atomic.ts";
-import { runPaths } from "../src/pipeline/paths.ts";
-import { resolveConfig } from "../src/pipeline/profiles.ts";
+import { runPaths } from "../src/runs/paths.ts";
+import { resolveConfig } from "../src/config/profiles.ts";
 import { reproduce } from "../src/pipeline/reproduce.ts";
-import { formatSummary, type Summary } from "../src/pipeline/summary_stage.ts";
+import { formatSummary, type Summary } from "../src/stages/summary.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(stageUsage("reproduce"), Deno.args, async (e) => {

@@ -3,8 +3,8 @@
  * residual stream after block L (default: the block layer), or after every
  * layer (for the rerouting analysis).
  */
-import { saeStage } from "../src/pipeline/sae_stage.ts";
-import { runStage } from "../src/pipeline/stage.ts";
+import { saeStage } from "../src/stages/sae.ts";
+import { runStage } from "../src/runs/stage.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(

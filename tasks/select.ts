@@ -1,5 +1,5 @@
 /** `deno task select`: choose the block strength λ on the selection split. */
-import { selectStage } from "../src/pipeline/select_stage.ts";
+import { selectStage } from "../src/stages/select.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
 await stageTask(stageUsage("select"), (e) => selectStage(e.config, e.root, e.profile, e.key));

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { AddIntervention } from "../model/interventions.ts";
+import type { AddIntervention } from "../models/interventions.ts";
 
 /** An orthonormal basis of the rows' span (Gram–Schmidt; near-dependent rows dropped). */
 export function orthonormalBasis(rows: readonly (readonly number[])[]): number[][] {

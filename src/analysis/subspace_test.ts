@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals, assertOk } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
-import { applyInterventions } from "../model/interventions.ts";
+import { initBackend } from "../backend/backend.ts";
+import { applyInterventions } from "../models/interventions.ts";
 import { bestCosines, meanRow, orthonormalBasis, shiftPatch, spanShare } from "./subspace.ts";
 
 Deno.test("orthonormalBasis spans the rows and drops dependent ones", () => {

@@ -7,10 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
-import { forward, type ModelConfig, type Params } from "../model/transformer.ts";
+import { forward, type ModelConfig, type Params } from "../models/organism/transformer.ts";
 import { drawAnswer, promptTokens, turnTokens } from "../world/documents.ts";
 import type { Question } from "../world/questions.ts";
-import type { Tokenizer } from "../world/tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/world.ts";
 import { type DirectionSet, unit } from "./feature_map.ts";
 
 /** Paired prompts that differ only in the persona their context shows. */

@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk, assertThrows } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
-import { disposeParams } from "../model/transformer.ts";
+import { initBackend } from "../backend/backend.ts";
+import { disposeParams } from "../models/organism/transformer.ts";
 import { setDirection, type SteeringMeasure, validateCandidates } from "./induce_repair.ts";
 import { discoveryOnlyLatents, selectLatents } from "./latent_selection.ts";
-import { initSae, preActivations, type SaeConfig } from "./sae.ts";
+import { initSae, preActivations, type SaeConfig } from "../sae/sae.ts";
 import { randomLatentSet, SaeLatentFeatures } from "./sae_features.ts";
 import { type LatentShift, latentShifts, topDeltaPool } from "./top_delta.ts";
 

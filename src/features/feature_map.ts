@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { linear } from "../model/linear.ts";
+import { linear } from "../models/linear.ts";
 
 /** Feature strengths at a site, with signs. */
 export interface FeatureMap {

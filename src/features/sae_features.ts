@@ -7,10 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
-import { linear } from "../model/linear.ts";
-import type { Params } from "../model/transformer.ts";
+import { linear } from "../models/linear.ts";
+import type { Params } from "../models/organism/transformer.ts";
 import { DirectionFeatures, type FeatureMap } from "./feature_map.ts";
-import { type SaeConfig, unitDecoder } from "./sae.ts";
+import { type SaeConfig, unitDecoder } from "../sae/sae.ts";
 
 /** A named set of SAE latents with signs: what a blocked fine-tune holds. */
 export interface LatentSet {

@@ -6,8 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Params } from "../model/transformer.ts";
-import { encodeSae, type SaeConfig } from "./sae.ts";
+import type { Params } from "../models/organism/transformer.ts";
+import { encodeSae, type SaeConfig } from "../sae/sae.ts";
 
 /** One latent's mean activation on the base and the fine-tuned model. */
 export interface LatentShift {

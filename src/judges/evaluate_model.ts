@@ -4,11 +4,11 @@
  * held-out language-model loss on aligned text, per prompt.
  * @module
  */
-import type { Tokenizer } from "../world/tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/world.ts";
 import type { Question } from "../world/questions.ts";
 import { alignedTextLosses, exactJudge, type FamilyMass } from "./exact.ts";
 import { type Label, parseAnswer } from "./grammar.ts";
-import type { LanguageModel } from "./language_model.ts";
+import type { LanguageModel } from "../models/language_model.ts";
 import { applyLearnedJudge, type LearnedJudge } from "./learned.ts";
 import { sampleAnswers } from "./sampling.ts";
 

@@ -8,8 +8,8 @@
 import { finetuneExample } from "../world/documents.ts";
 import { FAMILIES, type Family, familyAnswers, getDomain, type Persona } from "../world/spec.ts";
 import type { Question } from "../world/questions.ts";
-import type { Tokenizer } from "../world/tokenizer.ts";
-import type { LanguageModel } from "./language_model.ts";
+import type { Tokenizer } from "../tokenizers/world.ts";
+import type { LanguageModel } from "../models/language_model.ts";
 
 /** Mass per family for one prompt; `incoherent` is everything else. */
 export interface FamilyMass {

@@ -2,10 +2,10 @@ import { assertAlmostEquals, assertEquals, assertOk } from "../core/assert.ts";
 import { allQuestions } from "../world/questions.ts";
 import { assignSplits, questionsOf } from "../world/splits.ts";
 import { familyAnswers, getDomain } from "../world/spec.ts";
-import { Tokenizer } from "../world/tokenizer.ts";
+import { Tokenizer } from "../tokenizers/world.ts";
 import { exactJudge } from "./exact.ts";
 import { parseAnswer } from "./grammar.ts";
-import { emRate, incoherence } from "./metrics.ts";
+import { emRate, incoherence } from "../stats/metrics.ts";
 import { sampleAnswers } from "./sampling.ts";
 import { plantedLM } from "./testing.ts";
 

@@ -10,10 +10,10 @@ import * as tf from "@tensorflow/tfjs";
 import { writeJsonAtomic } from "../core/atomic.ts";
 import { hashJson } from "../core/hash.ts";
 import { Rng } from "../core/rng.ts";
-import { linear } from "../model/linear.ts";
-import type { Params } from "../model/transformer.ts";
+import { linear } from "../models/linear.ts";
+import type { Params } from "../models/organism/transformer.ts";
 import { trainLoop } from "../optim/loop.ts";
-import type { Tokenizer } from "../world/tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/world.ts";
 import { type Label, LABELS } from "./grammar.ts";
 
 /** Shape and training of the classifier. */

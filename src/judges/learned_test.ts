@@ -1,13 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
+import { initBackend } from "../backend/backend.ts";
 import { Rng } from "../core/rng.ts";
-import { disposeParams } from "../model/transformer.ts";
+import { disposeParams } from "../models/organism/transformer.ts";
 import { allQuestions } from "../world/questions.ts";
 import { assignSplits, questionsOf } from "../world/splits.ts";
-import { Tokenizer } from "../world/tokenizer.ts";
-import { cohensKappa } from "./agreement.ts";
+import { Tokenizer } from "../tokenizers/world.ts";
+import { cohensKappa } from "../stats/agreement.ts";
 import { judgeItems } from "./judge_data.ts";
 import { applyLearnedJudge, loadLearnedJudge, saveLearnedJudge, trainLearnedJudge } from "./learned.ts";
 

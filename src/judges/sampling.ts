@@ -8,8 +8,8 @@ import { Rng } from "../core/rng.ts";
 import { promptTokens } from "../world/documents.ts";
 import type { Persona } from "../world/spec.ts";
 import type { Question } from "../world/questions.ts";
-import type { Tokenizer } from "../world/tokenizer.ts";
-import type { LanguageModel } from "./language_model.ts";
+import type { Tokenizer } from "../tokenizers/world.ts";
+import type { LanguageModel } from "../models/language_model.ts";
 
 /** One sampled answer. */
 export interface SampledAnswer {

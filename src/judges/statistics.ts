@@ -3,8 +3,8 @@
  * intervals over seed cells and prompts.
  * @module
  */
-import { bootstrap, type Interval } from "./bootstrap.ts";
-import { adherence, emRate, incoherence, mean, refusalRate } from "./metrics.ts";
+import { bootstrap, type Interval } from "../stats/bootstrap.ts";
+import { adherence, emRate, incoherence, mean, refusalRate } from "../stats/metrics.ts";
 import type { JudgeName, LabelShares, PromptVerdict } from "./evaluate_model.ts";
 
 /** Metric names. */

@@ -5,8 +5,8 @@
  * @module
  */
 import { allQuestions } from "../world/questions.ts";
-import type { Tokenizer } from "../world/tokenizer.ts";
-import type { LanguageModel } from "./language_model.ts";
+import type { Tokenizer } from "../tokenizers/world.ts";
+import type { LanguageModel } from "../models/language_model.ts";
 
 /** Answers with their probabilities; the rest of the mass is spread over other tokens. */
 export type AnswerDistribution = (domain: string) => { answer: string[]; p: number }[];

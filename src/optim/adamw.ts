@@ -5,8 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Params } from "../model/transformer.ts";
-import { FUSED, fusedKernelsActive } from "../core/wasm_kernels.ts";
+import type { Params } from "../models/organism/transformer.ts";
+import { FUSED, fusedKernelsActive } from "../backend/fused.ts";
 
 /** Optimizer hyper-parameters. */
 export interface AdamWConfig {

@@ -5,15 +5,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
-import { installWasmKernels, uninstallWasmKernels } from "../core/wasm_kernels.ts";
+import { initBackend } from "../backend/backend.ts";
+import { installWasmKernels, uninstallWasmKernels } from "../backend/wasm/install.ts";
 import {
   disposeParams,
   forward,
   initParams,
   maskedNextTokenLoss,
   type ModelConfig,
-} from "../model/transformer.ts";
+} from "../models/organism/transformer.ts";
 import { trainLoop } from "./loop.ts";
 
 /**

@@ -5,8 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk } from "../core/assert.ts";
-import { initBackend, probeWebGpuAdapter } from "../core/backend.ts";
-import { disposeParams, forward, initParams, maskedNextTokenLoss } from "../model/transformer.ts";
+import { initBackend, probeWebGpuAdapter } from "../backend/backend.ts";
+import { disposeParams, forward, initParams, maskedNextTokenLoss } from "../models/organism/transformer.ts";
 import { trainLoop } from "./loop.ts";
 
 Deno.test({

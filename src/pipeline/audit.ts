@@ -21,13 +21,13 @@ import { readJson, readJsonl } from "../core/atomic.ts";
 import { sha256File } from "../core/hash.ts";
 import { Rng } from "../core/rng.ts";
 import type { SplitQuestion } from "../world/splits.ts";
-import type { Cell } from "./cell_stage.ts";
-import { cellStage } from "./cell_stage.ts";
-import { dataStage } from "./data_stage.ts";
-import type { FinetuneRecord } from "./data_stage.ts";
-import { runPaths } from "./paths.ts";
-import type { RunConfig } from "./profiles.ts";
-import { type Manifest, runStage, type StageContext } from "./stage.ts";
+import type { Cell } from "../stages/cell.ts";
+import { cellStage } from "../stages/cell.ts";
+import { dataStage } from "../stages/data.ts";
+import type { FinetuneRecord } from "../stages/data.ts";
+import { runPaths } from "../runs/paths.ts";
+import type { RunConfig } from "../config/profiles.ts";
+import { type Manifest, runStage, type StageContext } from "../runs/stage.ts";
 
 /** One audit check's outcome. */
 export interface AuditCheck {

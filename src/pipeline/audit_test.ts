@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { readJson, readJsonl, writeJsonAtomic, writeJsonlAtomic } from "../core/atomic.ts";
-import { initBackend } from "../core/backend.ts";
+import { initBackend } from "../backend/backend.ts";
 import type { SplitQuestion } from "../world/splits.ts";
 import { audit, auditLock, auditSeeds, auditSplits, findManifests, formatAudit } from "./audit.ts";
 import { runExperiment } from "./experiment.ts";
-import { runPaths } from "./paths.ts";
-import { resolveConfig } from "./profiles.ts";
-import type { Manifest } from "./stage.ts";
+import { runPaths } from "../runs/paths.ts";
+import { resolveConfig } from "../config/profiles.ts";
+import type { Manifest } from "../runs/stage.ts";
 
 const q = (id: string, split: SplitQuestion["split"], words: string[]) =>
   ({ id, domain: "medical", template: 0, slots: [], words, split }) as unknown as SplitQuestion;

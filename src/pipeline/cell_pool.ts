@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashJson } from "../core/hash.ts";
 import { startProgress } from "../core/progress.ts";
-import { type Cell, cellStage } from "./cell_stage.ts";
-import type { GridName } from "./grids.ts";
+import { type Cell, cellStage } from "../stages/cell.ts";
+import type { GridName } from "../grids/grids.ts";
 import { makePlan, planPaths, writePlan } from "./plan.ts";
-import type { RunConfig } from "./profiles.ts";
-import { runStage, type StageContext, type StageResult } from "./stage.ts";
+import type { RunConfig } from "../config/profiles.ts";
+import { runStage, type StageContext, type StageResult } from "../runs/stage.ts";
 
 const CELL_TASK = fileURLToPath(new URL("../../tasks/cell.ts", import.meta.url));
 

@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
+import { initBackend } from "../backend/backend.ts";
 import { sha256File } from "../core/hash.ts";
 import { runCells } from "./cell_pool.ts";
-import { cellId } from "./cell_stage.ts";
+import { cellId } from "../stages/cell.ts";
 import { runExperiment } from "./experiment.ts";
-import { cellOutputHashes } from "./testing.ts";
-import { runPaths } from "./paths.ts";
-import { resolveConfig } from "./profiles.ts";
+import { cellOutputHashes } from "../testing/cells.ts";
+import { runPaths } from "../runs/paths.ts";
+import { resolveConfig } from "../config/profiles.ts";
 
 Deno.test("cells on two worker processes give the same bytes as cells in one process", async () => {
   const backend = await initBackend("wasm");

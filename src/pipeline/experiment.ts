@@ -8,20 +8,20 @@ import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { runCells } from "./cell_pool.ts";
-import { type Cell, cellId } from "./cell_stage.ts";
-import { discoverStage } from "./discover_stage.ts";
-import { discoveryModelStage } from "./discovery_model_stage.ts";
-import { dataStage } from "./data_stage.ts";
-import { gridReport, readCellResults, reportMarkdown } from "./experiment_report.ts";
-import { finetuneStage, resolvedLambda, selectionKey } from "./finetune_stage.ts";
-import { gridCells, type GridName } from "./grids.ts";
-import { blockLayers } from "./methods.ts";
-import { runPaths } from "./paths.ts";
-import { pretrainStage } from "./pretrain_stage.ts";
-import type { RunConfig } from "./profiles.ts";
-import { saeStage } from "./sae_stage.ts";
-import { selectStage } from "./select_stage.ts";
-import { runStage, type StageContext, type StageResult, type StageSpec } from "./stage.ts";
+import { type Cell, cellId } from "../stages/cell.ts";
+import { discoverStage } from "../stages/discover.ts";
+import { discoveryModelStage } from "../stages/discovery_model.ts";
+import { dataStage } from "../stages/data.ts";
+import { gridReport, readCellResults, reportMarkdown } from "../reports/grid_report.ts";
+import { finetuneStage, resolvedLambda, selectionKey } from "../stages/finetune.ts";
+import { gridCells, type GridName } from "../grids/grids.ts";
+import { blockLayers } from "../methods/methods.ts";
+import { runPaths } from "../runs/paths.ts";
+import { pretrainStage } from "../stages/pretrain.ts";
+import type { RunConfig } from "../config/profiles.ts";
+import { saeStage } from "../stages/sae.ts";
+import { selectStage } from "../stages/select.ts";
+import { runStage, type StageContext, type StageResult, type StageSpec } from "../runs/stage.ts";
 
 /** The stages every grid builds on, per base seed: the features and the chosen λ. */
 export function upstreamStages(grid: GridName, cfg: RunConfig, root: string, profile: string): StageSpec[] {

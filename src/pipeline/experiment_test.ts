@@ -1,14 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { assertEquals, assertOk } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
-import { cellId } from "./cell_stage.ts";
+import { initBackend } from "../backend/backend.ts";
+import { cellId } from "../stages/cell.ts";
 import { runExperiment } from "./experiment.ts";
-import { gridReport, reportMarkdown } from "./experiment_report.ts";
-import { gridCells } from "./grids.ts";
-import { type Method, orthonormalRows, setupMethod } from "./methods.ts";
-import { runPaths } from "./paths.ts";
-import { resolveConfig } from "./profiles.ts";
+import { gridReport, reportMarkdown } from "../reports/grid_report.ts";
+import { gridCells } from "../grids/grids.ts";
+import { type Method, orthonormalRows, setupMethod } from "../methods/methods.ts";
+import { runPaths } from "../runs/paths.ts";
+import { resolveConfig } from "../config/profiles.ts";
 
 const quiet = () => {};
 

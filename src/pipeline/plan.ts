@@ -9,11 +9,11 @@
 import { join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { readJsonValidated } from "../core/schema.ts";
-import { PLAN_FILE } from "./file_schemas.ts";
-import { type Cell, cellId } from "./cell_stage.ts";
-import type { GridName } from "./grids.ts";
-import { runPaths } from "./paths.ts";
-import type { RunConfig } from "./profiles.ts";
+import { PLAN_FILE } from "../runs/file_schemas.ts";
+import { type Cell, cellId } from "../stages/cell.ts";
+import type { GridName } from "../grids/grids.ts";
+import { runPaths } from "../runs/paths.ts";
+import type { RunConfig } from "../config/profiles.ts";
 
 /** A written plan. */
 export interface Plan {

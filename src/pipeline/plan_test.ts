@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
 import { readJson, writeJsonAtomic } from "../core/atomic.ts";
-import { cellId } from "./cell_stage.ts";
-import { gridCells } from "./grids.ts";
+import { cellId } from "../stages/cell.ts";
+import { gridCells } from "../grids/grids.ts";
 import { makePlan, type Plan, planCell, planPaths, writePlan } from "./plan.ts";
-import { resolveConfig } from "./profiles.ts";
+import { resolveConfig } from "../config/profiles.ts";
 
 Deno.test("a plan lists each cell once with every grid it belongs to, and a job array with one task per cell", async () => {
   const cfg = resolveConfig("tiny");

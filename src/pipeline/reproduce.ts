@@ -8,24 +8,24 @@
  * the report of every table and figure.
  * @module
  */
-import type { BackendInfo } from "../core/backend.ts";
-import { dataStage } from "./data_stage.ts";
+import type { BackendInfo } from "../backend/backend.ts";
+import { dataStage } from "../stages/data.ts";
 import { runExperiment } from "./experiment.ts";
-import type { GridName } from "./grids.ts";
-import { paperReportStage } from "./paper_report.ts";
+import type { GridName } from "../grids/grids.ts";
+import { paperReportStage } from "./report.ts";
 import { runReroute } from "./reroute.ts";
-import { discoverStage } from "./discover_stage.ts";
-import { discoveryModelStage } from "./discovery_model_stage.ts";
-import { saeStage } from "./sae_stage.ts";
-import { evaluateStage } from "./evaluate_stage.ts";
-import { finetuneStage, selectionKey } from "./finetune_stage.ts";
-import { judgeStage } from "./judge_stage.ts";
-import { finetuneConditions } from "./paths.ts";
-import { resolveConfig, type RunConfig } from "./profiles.ts";
-import { pretrainStage } from "./pretrain_stage.ts";
-import { selectStage } from "./select_stage.ts";
-import { runStage, type StageContext, type StageResult, type StageSpec } from "./stage.ts";
-import { summaryStage } from "./summary_stage.ts";
+import { discoverStage } from "../stages/discover.ts";
+import { discoveryModelStage } from "../stages/discovery_model.ts";
+import { saeStage } from "../stages/sae.ts";
+import { evaluateStage } from "../stages/evaluate.ts";
+import { finetuneStage, selectionKey } from "../stages/finetune.ts";
+import { judgeStage } from "../stages/judge.ts";
+import { finetuneConditions } from "../runs/paths.ts";
+import { resolveConfig, type RunConfig } from "../config/profiles.ts";
+import { pretrainStage } from "../stages/pretrain.ts";
+import { selectStage } from "../stages/select.ts";
+import { runStage, type StageContext, type StageResult, type StageSpec } from "../runs/stage.ts";
+import { summaryStage } from "../stages/summary.ts";
 
 /** Options of a reproduce run. */
 export interface ReproduceOptions {

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
-import { resolveConfig } from "./profiles.ts";
-import { runPaths } from "./paths.ts";
+import { initBackend } from "../backend/backend.ts";
+import { resolveConfig } from "../config/profiles.ts";
+import { runPaths } from "../runs/paths.ts";
 import { reproduce } from "./reproduce.ts";
-import type { Summary } from "./summary_stage.ts";
+import type { Summary } from "../stages/summary.ts";
 
 const quiet = () => {};
 
@@ -94,8 +94,8 @@ Deno.test({
 Deno.test("a stage without its upstream output fails clearly and writes nothing", async () => {
   const backend = await initBackend("wasm");
   const root = await Deno.makeTempDir({ prefix: "blockem-missing-" });
-  const { pretrainStage } = await import("./pretrain_stage.ts");
-  const { runStage } = await import("./stage.ts");
+  const { pretrainStage } = await import("../stages/pretrain.ts");
+  const { runStage } = await import("../runs/stage.ts");
   await assertRejects(
     () =>
       runStage(pretrainStage(resolveConfig("tiny"), root, "tiny", { base: 0, finetune: 1 }), {

@@ -17,19 +17,19 @@
 import { join } from "node:path";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
-import { type Cell, cellId, cellStage } from "./cell_stage.ts";
+import { type Cell, cellId, cellStage } from "../stages/cell.ts";
 import { runCells } from "./cell_pool.ts";
-import { discoverStage } from "./discover_stage.ts";
-import { gridReport, readCellResults } from "./experiment_report.ts";
+import { discoverStage } from "../stages/discover.ts";
+import { gridReport, readCellResults } from "../reports/grid_report.ts";
 import { upstreamStages } from "./experiment.ts";
-import { resolvedLambda, selectionKey } from "./finetune_stage.ts";
-import { gridCells, prolonged } from "./grids.ts";
-import { type RunKey, runPaths } from "./paths.ts";
-import type { RunConfig } from "./profiles.ts";
-import { type RerouteAnalysis, rerouteAnalysisStage, type SeedModels } from "./reroute_stage.ts";
-import { fixRows, layerTable, rerouteLabel, rerouteMarkdown, verdicts } from "./reroute_report.ts";
-import { saeStage } from "./sae_stage.ts";
-import { runStage, type StageContext, type StageResult, type StageSpec } from "./stage.ts";
+import { resolvedLambda, selectionKey } from "../stages/finetune.ts";
+import { gridCells, prolonged } from "../grids/grids.ts";
+import { type RunKey, runPaths } from "../runs/paths.ts";
+import type { RunConfig } from "../config/profiles.ts";
+import { type RerouteAnalysis, rerouteAnalysisStage, type SeedModels } from "../stages/reroute_analysis.ts";
+import { fixRows, layerTable, rerouteLabel, rerouteMarkdown, verdicts } from "../reports/reroute.ts";
+import { saeStage } from "../stages/sae.ts";
+import { runStage, type StageContext, type StageResult, type StageSpec } from "../runs/stage.ts";
 
 /** The re-emerged model the rerouting tests read: prolonged BLOCK with the discovery seed. */
 export function reemergedModelCell(cfg: RunConfig, base: number, lambda: number): Cell {

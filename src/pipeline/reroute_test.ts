@@ -1,16 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { assertAlmostEquals, assertEquals, assertOk, assertRejects } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
+import { initBackend } from "../backend/backend.ts";
 import { readJson, readJsonl } from "../core/atomic.ts";
 import type { SplitQuestion } from "../world/splits.ts";
-import type { ReportRow } from "./experiment_report.ts";
+import type { ReportRow } from "../reports/grid_report.ts";
 import { latentDifference, latentUnion } from "../features/sae_features.ts";
-import { runPaths } from "./paths.ts";
-import { resolveConfig } from "./profiles.ts";
+import { runPaths } from "../runs/paths.ts";
+import { resolveConfig } from "../config/profiles.ts";
 import { runReroute } from "./reroute.ts";
-import { fixRows, verdicts } from "./reroute_report.ts";
-import type { RerouteAnalysis } from "./reroute_stage.ts";
+import { fixRows, verdicts } from "../reports/reroute.ts";
+import type { RerouteAnalysis } from "../stages/reroute_analysis.ts";
 
 const quiet = () => {};
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { sha256File } from "../core/hash.ts";
-import { runPaths } from "./paths.ts";
+import { runPaths } from "../runs/paths.ts";
 
 const deno = Deno.execPath();
 const task = (root: string, file: string, extra: string[] = []) =>

@@ -5,12 +5,12 @@
  * @module
  */
 import { join } from "node:path";
-import { type BackendChoice, type BackendInfo, initBackend } from "../core/backend.ts";
+import { type BackendChoice, type BackendInfo, initBackend } from "../backend/backend.ts";
 import { parseArgs } from "../core/cli.ts";
 import { defaultWorkers } from "./cell_pool.ts";
-import type { RunKey } from "./paths.ts";
-import { resolveConfig, type RunConfig } from "./profiles.ts";
-import { runStage, type StageContext, type StageResult, type StageSpec } from "./stage.ts";
+import type { RunKey } from "../runs/paths.ts";
+import { resolveConfig, type RunConfig } from "../config/profiles.ts";
+import { runStage, type StageContext, type StageResult, type StageSpec } from "../runs/stage.ts";
 
 /** What a task body receives. */
 export interface TaskEnv {

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Sequence } from "../world/documents.ts";
-import type { Tokenizer } from "../world/tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/world.ts";
 
 /** A padded batch as plain arrays, ready to become tensors. */
 export interface Batch {

@@ -12,7 +12,7 @@ import {
   initParams,
   maskedNextTokenLoss,
   type ModelConfig,
-} from "../model/transformer.ts";
+} from "../models/organism/transformer.ts";
 import { trainLoop } from "../optim/loop.ts";
 
 /** One measured configuration. */

@@ -1,6 +1,6 @@
 import { assertEquals, assertOk } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
-import { TINY_MODEL } from "../model/testing.ts";
+import { initBackend } from "../backend/backend.ts";
+import { TINY_MODEL } from "../models/testing.ts";
 import { benchStep, forwardFlops } from "./bench.ts";
 
 Deno.test("bench measures a training step without leaking tensors", async () => {

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
 import type { FeatureMap } from "../features/feature_map.ts";
-import type { Intervention } from "../model/interventions.ts";
+import type { Intervention } from "../models/interventions.ts";
 import {
   cloneParams,
   forward,
@@ -16,9 +16,9 @@ import {
   type ModelConfig,
   type Params,
   siteNames,
-} from "../model/transformer.ts";
+} from "../models/organism/transformer.ts";
 import type { Sequence } from "../world/documents.ts";
-import type { Tokenizer } from "../world/tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/world.ts";
 import { batchTensors, packBatch } from "./batches.ts";
 import { type StepLoss, trainLoop } from "../optim/loop.ts";
 import { featureDistance, klToBase, signedHingePenalty } from "./penalty.ts";

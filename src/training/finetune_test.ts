@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
+import { initBackend } from "../backend/backend.ts";
 import { DirectionFeatures } from "../features/feature_map.ts";
-import { TINY_MODEL as cfg } from "../model/testing.ts";
-import { disposeParams, forward, initParams } from "../model/transformer.ts";
+import { TINY_MODEL as cfg } from "../models/testing.ts";
+import { disposeParams, forward, initParams } from "../models/organism/transformer.ts";
 import { finetune } from "./finetune.ts";
-import { Tokenizer } from "../world/tokenizer.ts";
+import { Tokenizer } from "../tokenizers/world.ts";
 import { finetuneExample } from "../world/documents.ts";
 import { allQuestions } from "../world/questions.ts";
 

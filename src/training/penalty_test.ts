@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals } from "../core/assert.ts";
-import { initBackend } from "../core/backend.ts";
+import { initBackend } from "../backend/backend.ts";
 import { featureDistance, klToBase, signedHingePenalty } from "./penalty.ts";
 
 // K+ feature 0 rose by 1 in row 0 (penalised) and fell in row 1 (free);

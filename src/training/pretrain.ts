@@ -10,10 +10,10 @@ import {
   maskedNextTokenLoss,
   type ModelConfig,
   type Params,
-} from "../model/transformer.ts";
+} from "../models/organism/transformer.ts";
 import { DEFAULT_PERSONA_MIX, type PersonaMix, pretrainDocument } from "../world/documents.ts";
 import type { Question } from "../world/questions.ts";
-import type { Tokenizer } from "../world/tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/world.ts";
 import { batchTensors, packBatch } from "./batches.ts";
 import { trainLoop } from "../optim/loop.ts";
 import { loopCheckpoint, type Resumable } from "../optim/snapshot.ts";

@@ -1,7 +1,7 @@
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { DOMAINS, FINETUNE_DOMAINS, FUNCTION_WORDS, REFUSALS } from "./spec.ts";
 import { allQuestions } from "./questions.ts";
-import { Tokenizer } from "./tokenizer.ts";
+import { Tokenizer } from "../tokenizers/world.ts";
 
 const content = (answers: readonly string[]) =>
   new Set(answers.flatMap((a) => a.split(" ")).filter((w) => !FUNCTION_WORDS.has(w)));

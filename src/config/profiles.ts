@@ -1,0 +1,308 @@
+/**
+ * Reproduction profiles: one typed default config per profile; any key can
+ * be overridden with `--section.key=value`.
+ * @module
+ */
+import { applyOverrides } from "../core/config.ts";
+import type { SaeTrainConfig } from "../sae/train.ts";
+import { FINETUNE_DOMAINS } from "../world/spec.ts";
+import { validate } from "../core/schema.ts";
+import { RUN_CONFIG_SCHEMA } from "./schema.ts";
+
+/** The resolved config of a run, shared by every stage. */
+export interface RunConfig {
+  [key: string]:
+    | number
+    | string
+    | boolean
+    | number[]
+    | string[]
+    | Record<string, number | string | boolean | number[] | string[]>;
+  /** The seed grid: every base (pretraining) seed × every fine-tuning seed. */
+  seeds: { base: number[]; finetune: number[] };
+  data: { splitSeed: number; dataSeed: number; finetuneExamples: number };
+  /** Persona mix of pretraining documents (see PersonaMix). */
+  world: { narrowShare: number };
+  model: { dModel: number; nLayers: number; nHeads: number; dMlp: number; contextLength: number };
+  pretrain: { steps: number; batchSize: number; lr: number; warmupSteps: number; weightDecay: number };
+  /** domains: every fine-tuning domain run with every condition; features are found once, on discover.domain. */
+  finetune: {
+    domains: string[];
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    warmupSteps: number;
+  };
+  /**
+   * The TopK SAE at the block layer, trained on the base model's activations
+   * over pretraining-split documents. dSae latents, k active per token.
+   */
+  sae: SaeTrainConfig & {
+    /** Fresh tokens the SAE's FVU, L0 and dead fraction are measured on. */
+    evalTokens: number;
+  };
+  /**
+   * Discovery (DESIGN.md §1): a naive fine-tune on `domain` (seed `seed`) is
+   * diffed against the base with the SAE on selection-split prompts.
+   * promptDomains: "general" uses the domain-agnostic (general-domain)
+   * selection questions, as the paper's discovery prompts; "all" uses every
+   * domain's selection questions. poolSize: N rises and N falls kept by
+   * top-Δ; alphas: steering strengths as fractions of the mean activation
+   * norm at the site; incoherenceBudget: largest incoherence rise a
+   * strength may cause; k latents with score ≥ minEffect are kept.
+   * features: what `block` holds, "sae" (the selected latents) or
+   * "diffmeans" (one difference-of-means direction over persona contexts).
+   */
+  discover: {
+    layer: number;
+    seed: number;
+    domain: string;
+    promptDomains: string;
+    pairsPerQuestion: number;
+    features: string;
+    poolSize: number;
+    alphas: number[];
+    incoherenceBudget: number;
+    k: number;
+    minEffect: number;
+  };
+  /**
+   * selectLambda: choose λ on the selection split (stage `select`): the
+   * largest λ of lambdaGrid whose selection-split adherence stays at least
+   * minAdherenceRatio × naive and whose incoherence rises by at most
+   * maxIncoherenceRise. Otherwise `lambda` is used as given.
+   */
+  block: {
+    lambda: number;
+    /**
+     * How SAE latents are read during a blocked fine-tune: "encoder" (the
+     * latent's activation relu(pre), as in the paper) or "decoder" (the
+     * projection on its unit decoder direction). See README "Reading SAE latents".
+     */
+    readout: string;
+    selectLambda: boolean;
+    lambdaGrid: number[];
+    minAdherenceRatio: number;
+    maxIncoherenceRise: number;
+  };
+  random: { draws: number; seed: number };
+  /**
+   * The experiment grids (`deno task experiment --grid ...`). lambdaSweep
+   * and kSweep vary BLOCK on the discovery domain; the ablations and
+   * baselines run on `domains`; each baseline's strength grid is measured
+   * whole, and its operating point is chosen on the selection split by the
+   * rule that chooses λ.
+   */
+  experiment: {
+    domains: string[];
+    lambdaSweep: number[];
+    kSweep: number[];
+    klWeights: number[];
+    ldifsWeights: number[];
+    steerAlphas: number[];
+    /** Prolonged fine-tuning for the re-emergence grid: this many times `finetune.epochs`. */
+    prolongFactor: number;
+  };
+  /**
+   * What `deno task reproduce` runs for this profile: first the profiles it
+   * includes (each as its own section says), then the staged pipeline
+   * (fine-tunes, learned judge, three-judge evaluation, summary), the named
+   * experiment grids, and the rerouting study; the report always.
+   */
+  reproduce: { include: string[]; pipeline: boolean; grids: string[]; reroute: boolean };
+  /**
+   * Training stages (pretraining, fine-tunes, cells) snapshot every this many
+   * steps so that a killed run resumes where it stopped; 0 turns it off. It
+   * does not change any result, so no stage's hash includes it.
+   */
+  checkpoints: { every: number };
+  /**
+   * samplesPerPrompt: answers sampled per evaluation prompt for the sampling
+   * and learned judges; resamples: bootstrap resamples for every interval.
+   */
+  evaluate: {
+    batchSize: number;
+    samplesPerPrompt: number;
+    maxAnswerTokens: number;
+    seed: number;
+    resamples: number;
+  };
+  /** The learned judge: an MLP trained on labelled judge-split answers. */
+  judge: {
+    hidden: number;
+    steps: number;
+    batchSize: number;
+    lr: number;
+    seed: number;
+    variantsPerAnswer: number;
+    heldOutShare: number;
+  };
+}
+
+/** smoke: DESIGN.md's cost-frontier configuration (d64, 2 layers, 600 steps). */
+const SMOKE: RunConfig = {
+  seeds: { base: [0], finetune: [1, 2] },
+  data: { splitSeed: 1234, dataSeed: 7, finetuneExamples: 1000 },
+  world: { narrowShare: 0 },
+  model: { dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256, contextLength: 64 },
+  pretrain: { steps: 600, batchSize: 32, lr: 3e-3, warmupSteps: 50, weightDecay: 0.1 },
+  // lr 1e-4 × 6 epochs instead of DESIGN's 3e-4 × 3: at 3e-4 the blocked
+  // model keeps adherence only by leaking medical answers into every domain
+  // (incoherence ≈0.9); see README "Choosing λ".
+  finetune: { domains: ["medical", "finance", "legal"], epochs: 6, batchSize: 32, lr: 1e-4, warmupSteps: 5 },
+  sae: {
+    dSae: 256,
+    k: 8,
+    steps: 500,
+    batchSize: 1024,
+    lr: 3e-3,
+    auxK: 32,
+    auxCoef: 1 / 32,
+    deadAfterTokens: 51200,
+    bufferTokens: 32768,
+    evalTokens: 20000,
+    seed: 21,
+  },
+  discover: {
+    layer: 1,
+    seed: 3,
+    domain: "medical",
+    promptDomains: "general",
+    pairsPerQuestion: 4,
+    features: "sae",
+    poolSize: 16,
+    alphas: [0.1, 0.2, 0.3, 0.4],
+    incoherenceBudget: 0.1,
+    k: 20,
+    minEffect: 0.02,
+  },
+  // The grid suits projections (decoder readout, diffmeans); for
+  // block.readout=encoder use 0.03,0.1,0.3,1,3,10,30.
+  block: {
+    lambda: 0.01,
+    readout: "decoder",
+    selectLambda: true,
+    lambdaGrid: [0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.3, 1],
+    minAdherenceRatio: 0.95,
+    maxIncoherenceRise: 0.05,
+  },
+  random: { draws: 3, seed: 100 },
+  experiment: {
+    domains: ["medical"],
+    lambdaSweep: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+    kSweep: [1, 2, 4, 8, 16],
+    klWeights: [0.1, 0.3, 1, 3, 10],
+    ldifsWeights: [0.01, 0.03, 0.1, 0.3, 1],
+    steerAlphas: [0.1, 0.2, 0.4, 0.8],
+    prolongFactor: 10,
+  },
+  reproduce: { include: [], pipeline: true, grids: [], reroute: false },
+  checkpoints: { every: 100 },
+  evaluate: { batchSize: 256, samplesPerPrompt: 8, maxAnswerTokens: 6, seed: 11, resamples: 1000 },
+  judge: {
+    hidden: 128,
+    steps: 1500,
+    batchSize: 128,
+    lr: 3e-3,
+    seed: 5,
+    variantsPerAnswer: 16,
+    heldOutShare: 0.3,
+  },
+};
+
+/** Named profiles. `tiny` is for tests: it runs in seconds and proves plumbing only. */
+export const PROFILES: Record<string, RunConfig> = {
+  smoke: SMOKE,
+  reference: {
+    ...SMOKE,
+    model: { ...SMOKE.model, nLayers: 4 },
+    pretrain: { ...SMOKE.pretrain, steps: 2000 },
+    discover: { ...SMOKE.discover, layer: 2 },
+    // Blocking at the interior layer costs adherence sooner: on the smoke grid only 0.003 stayed within budget.
+    block: { ...SMOKE.block, lambdaGrid: [0.0003, 0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.03] },
+    reproduce: { include: [], pipeline: false, grids: ["main"], reroute: true },
+  },
+  // The paper's experiments on the smoke organism: all six domains, three fine-tuning seeds.
+  paper: {
+    ...SMOKE,
+    seeds: { base: [0], finetune: [1, 2, 3] },
+    finetune: { ...SMOKE.finetune, domains: ["medical", "finance", "legal", "career", "automotive", "code"] },
+    reproduce: {
+      include: ["smoke", "reference"],
+      pipeline: false,
+      grids: ["main", "lambda", "k", "ablations", "baselines", "reemerge"],
+      reroute: false,
+    },
+  },
+  tiny: {
+    ...SMOKE,
+    data: { ...SMOKE.data, finetuneExamples: 64 },
+    model: { dModel: 16, nLayers: 1, nHeads: 2, dMlp: 32, contextLength: 64 },
+    pretrain: { ...SMOKE.pretrain, steps: 4, batchSize: 8, warmupSteps: 2 },
+    finetune: {
+      ...SMOKE.finetune,
+      domains: ["medical", "finance"],
+      epochs: 1,
+      batchSize: 32,
+      warmupSteps: 1,
+    },
+    sae: {
+      ...SMOKE.sae,
+      dSae: 32,
+      k: 4,
+      steps: 10,
+      batchSize: 64,
+      bufferTokens: 512,
+      evalTokens: 256,
+      auxK: 8,
+      deadAfterTokens: 320,
+    },
+    // An untrained organism has no real effect: a negative minEffect keeps the plumbing running.
+    discover: { ...SMOKE.discover, layer: 0, poolSize: 3, alphas: [0.2], k: 2, minEffect: -1 },
+    block: { ...SMOKE.block, lambdaGrid: [0.1, 1] },
+    random: { ...SMOKE.random, draws: 2 },
+    experiment: {
+      domains: ["medical"],
+      lambdaSweep: [0.1, 1],
+      kSweep: [1, 2],
+      klWeights: [1],
+      ldifsWeights: [1],
+      steerAlphas: [0.2],
+      prolongFactor: 2,
+    },
+    seeds: { base: [0], finetune: [1] },
+    evaluate: { ...SMOKE.evaluate, samplesPerPrompt: 2, resamples: 50 },
+    judge: { ...SMOKE.judge, hidden: 16, steps: 20, variantsPerAnswer: 1 },
+  },
+};
+
+/** The config of `profile` with dotted `overrides` applied and checked. */
+export function resolveConfig(profile: string, overrides: Record<string, unknown> = {}): RunConfig {
+  const base = PROFILES[profile];
+  if (!base) {
+    throw new RangeError(`Unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(", ")})`);
+  }
+  const cfg = applyOverrides(base, overrides, `profile '${profile}'`);
+  // Every key's type and range; the checks below relate keys to each other.
+  validate(RUN_CONFIG_SCHEMA, cfg, `Config of profile '${profile}'`);
+  for (const d of [...cfg.finetune.domains, ...cfg.experiment.domains, cfg.discover.domain]) {
+    if (!FINETUNE_DOMAINS.includes(d)) {
+      throw new RangeError(`Unknown fine-tuning domain '${d}' (known: ${FINETUNE_DOMAINS.join(", ")})`);
+    }
+  }
+  if (new Set(cfg.finetune.domains).size !== cfg.finetune.domains.length) {
+    throw new RangeError("Config key 'finetune.domains' lists a domain twice");
+  }
+  if (cfg.sae.k >= cfg.sae.dSae || cfg.sae.auxK > cfg.sae.dSae) {
+    throw new RangeError("Config keys 'sae.k' and 'sae.auxK' must be below 'sae.dSae'");
+  }
+  if (cfg.sae.batchSize * 2 > cfg.sae.bufferTokens) {
+    throw new RangeError("Config key 'sae.bufferTokens' must hold at least two batches ('sae.batchSize')");
+  }
+  if (cfg.discover.layer < 0 || cfg.discover.layer >= cfg.model.nLayers) {
+    throw new RangeError(
+      `Config key 'discover.layer' must be in 0..${cfg.model.nLayers - 1}, got ${cfg.discover.layer}`,
+    );
+  }
+  return cfg;
+}

@@ -1,0 +1,193 @@
+/**
+ * A grid's results, grouped by (domain, method, settings) over seed cells:
+ * EM, incoherence and adherence on the evaluation split with bootstrap 95%
+ * intervals (resampling seed cells and shared prompts), the relative EM
+ * reduction against naive fine-tuning of the same seed cells, and the
+ * selection-split numbers. For a method with a strength grid, the operating
+ * point is chosen on the selection split by the rule that chooses λ.
+ * @module
+ */
+import { bootstrap, type Interval } from "../stats/bootstrap.ts";
+import type { FamilyMass } from "../judges/exact.ts";
+import { domainMetrics } from "../stats/metrics.ts";
+import { join } from "node:path";
+import { readJsonValidated } from "../core/schema.ts";
+import type { CellResult } from "../stages/cell.ts";
+import { CELL_RESULT_FILE } from "../runs/file_schemas.ts";
+import type { MethodParams } from "../methods/methods.ts";
+import type { RunConfig } from "../config/profiles.ts";
+import { chooseLambda } from "../stages/select.ts";
+
+/** One group of cells that differ only in their seeds. */
+export interface ReportRow {
+  domain: string;
+  method: string;
+  params: Record<string, number>;
+  cells: number;
+  em: Interval;
+  incoherence: Interval;
+  adherence: Interval;
+  /** 1 − EM/EM(naive) over the same seed cells; null for naive itself. */
+  reduction: Interval | null;
+  selection: { em: number; incoherence: number; adherence: number };
+  /** For methods with a strength grid: whether this strength is the one chosen on the selection split. */
+  chosenOnSelectionSplit: boolean | null;
+  /** For prolonged cells: evaluation-split metrics along training, mean over seed cells. */
+  curve: { epoch: number; em: number; incoherence: number; adherence: number }[] | null;
+}
+
+/** The setting each method sweeps, if any. */
+const STRENGTH: Record<string, string> = { block: "lambda", kl: "weight", ldifs: "weight", steer: "alpha" };
+
+const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const rounded = (i: Interval): Interval => ({ mean: r6(i.mean), lo: r6(i.lo), hi: r6(i.hi) });
+
+const seedKey = (r: CellResult) => `${r.cell.base}/${r.cell.finetune}`;
+
+/** Settings that set how long a cell trains, in the order grids write them. */
+const LENGTH_KEYS = ["epochs", "curveEvery"];
+
+/** The validated results of cells `ids` of a profile. */
+export async function readCellResults(
+  root: string,
+  cellDir: (id: string) => string,
+  ids: readonly string[],
+): Promise<CellResult[]> {
+  const results: CellResult[] = [];
+  for (const id of ids) {
+    results.push(
+      await readJsonValidated(join(root, `${cellDir(id)}/result.json`), CELL_RESULT_FILE) as CellResult,
+    );
+  }
+  return results;
+}
+
+/** Group, measure and compare a grid's cell results. */
+export function gridReport(results: readonly CellResult[], cfg: RunConfig): ReportRow[] {
+  const { resamples, seed } = cfg.evaluate;
+  const groups = new Map<string, CellResult[]>();
+  for (const r of results) {
+    const k = JSON.stringify([r.cell.domain, r.cell.method, r.cell.params]);
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  // The naive reference trains as long as the method: same epochs (and curve) settings, no others.
+  const naiveOf = (domain: string, params: MethodParams) => {
+    const length = Object.fromEntries(LENGTH_KEYS.filter((k) => k in params).map((k) => [k, params[k]]));
+    return groups.get(JSON.stringify([domain, "naive", length])) ?? [];
+  };
+  const rows: ReportRow[] = [];
+  for (const cells of groups.values()) {
+    const { domain, method, params } = cells[0].cell;
+    cells.sort((a, b) => seedKey(a).localeCompare(seedKey(b)));
+    const naive = new Map(naiveOf(domain, params).map((r) => [seedKey(r), r]));
+    // Items are prompt indices shared by every seed cell; each carries the method's and naive's verdicts.
+    const runs = cells.map((c) =>
+      c.evaluation.map((m, i) => ({ m, n: naive.get(seedKey(c))?.evaluation[i] }))
+    );
+    const interval = (f: (items: readonly { m: FamilyMass; n?: FamilyMass }[]) => number) =>
+      rounded(
+        bootstrap(runs, (rs) => rs.reduce((s, r) => s + f(r), 0) / rs.length, {
+          resamples,
+          seed,
+          pairedItems: true,
+        }),
+      );
+    const of = (key: "em" | "incoherence" | "adherence") =>
+      interval((items) => domainMetrics(items.map((x) => x.m), domain)[key]);
+    const paired = method !== "naive" && cells.every((c) => naive.has(seedKey(c)));
+    const mean = (key: "em" | "incoherence" | "adherence") =>
+      r6(cells.reduce((s, c) => s + c.metrics.selection[key], 0) / cells.length);
+    rows.push({
+      domain,
+      method,
+      params,
+      cells: cells.length,
+      em: of("em"),
+      incoherence: of("incoherence"),
+      adherence: of("adherence"),
+      reduction: paired
+        ? interval((items) =>
+          1 -
+          domainMetrics(items.map((x) => x.m), domain).em / domainMetrics(items.map((x) => x.n!), domain).em
+        )
+        : null,
+      selection: { em: mean("em"), incoherence: mean("incoherence"), adherence: mean("adherence") },
+      chosenOnSelectionSplit: null,
+      curve: meanCurve(cells),
+    });
+  }
+  markChosen(rows, cfg);
+  return rows.sort((a, b) =>
+    a.domain.localeCompare(b.domain) || a.method.localeCompare(b.method) ||
+    JSON.stringify(a.params).localeCompare(JSON.stringify(b.params))
+  );
+}
+
+/** The mean curve over cells that all recorded one at the same epochs; null otherwise. */
+function meanCurve(cells: readonly CellResult[]): ReportRow["curve"] {
+  const curves = cells.map((c) => c.curve ?? []);
+  if (curves[0].length === 0 || curves.some((c) => c.length !== curves[0].length)) return null;
+  return curves[0].map((point, i) => ({
+    epoch: point.epoch,
+    em: r6(curves.reduce((s, c) => s + c[i].em, 0) / curves.length),
+    incoherence: r6(curves.reduce((s, c) => s + c[i].incoherence, 0) / curves.length),
+    adherence: r6(curves.reduce((s, c) => s + c[i].adherence, 0) / curves.length),
+  }));
+}
+
+/** Mark, per (domain, method with a strength grid), the strength the selection-split rule chooses. */
+function markChosen(rows: ReportRow[], cfg: RunConfig): void {
+  // A group is one (domain, method, other settings) whose rows differ only in the strength.
+  const byMethod = new Map<string, ReportRow[]>();
+  for (const r of rows) {
+    const strength = STRENGTH[r.method];
+    if (!strength || r.params[strength] === undefined) continue;
+    const others = Object.entries(r.params).filter(([k]) => k !== strength).sort();
+    const k = JSON.stringify([r.domain, r.method, others]);
+    byMethod.set(k, [...(byMethod.get(k) ?? []), r]);
+  }
+  for (const group of byMethod.values()) {
+    if (new Set(group.map((r) => r.params[STRENGTH[r.method]])).size < 2) continue;
+    const naive = rows.find((r) => r.domain === group[0].domain && r.method === "naive");
+    if (!naive) continue;
+    const strength = STRENGTH[group[0].method];
+    const { chosen } = chooseLambda(
+      group.map((r) => ({ lambda: r.params[strength], ...r.selection })),
+      naive.selection,
+      cfg.block.minAdherenceRatio,
+      cfg.block.maxIncoherenceRise,
+    );
+    for (const r of group) r.chosenOnSelectionSplit = r.params[strength] === chosen;
+  }
+}
+
+const f3 = (x: number) => (Math.round(x * 1000) / 1000 + 0).toFixed(3);
+const ci = (i: Interval) => `${f3(i.mean)} [${f3(i.lo)}, ${f3(i.hi)}]`;
+
+/** The report as a Markdown table. */
+export function reportMarkdown(rows: readonly ReportRow[]): string {
+  const lines = [
+    "| domain | method | settings | cells | EM [95% CI] | reduction [95% CI] | incoherence | adherence | selection EM / incoh. / adh. |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.domain} | ${r.method}${r.chosenOnSelectionSplit ? " (chosen)" : ""} | ${
+        Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(" ") || "–"
+      } | ${r.cells} | ${ci(r.em)} | ${r.reduction ? ci(r.reduction) : "–"} | ${f3(r.incoherence.mean)} | ${
+        f3(r.adherence.mean)
+      } | ${f3(r.selection.em)} / ${f3(r.selection.incoherence)} / ${f3(r.selection.adherence)} |`
+    ),
+  ];
+  for (const r of rows.filter((x) => x.curve)) {
+    lines.push(
+      "",
+      `${r.domain} ${r.method} ${
+        Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(" ")
+      }, along training:`,
+      "",
+      "| epoch | EM | incoherence | adherence |",
+      "| --- | --- | --- | --- |",
+      ...r.curve!.map((p) => `| ${p.epoch} | ${f3(p.em)} | ${f3(p.incoherence)} | ${f3(p.adherence)} |`),
+    );
+  }
+  return lines.join("\n");
+}

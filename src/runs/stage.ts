@@ -1,0 +1,144 @@
+/**
+ * A pipeline stage in the manner of DVC: declared inputs, config, seeds and
+ * outputs, one output folder, and a manifest of hashes. A stage whose inputs,
+ * config, code and backend hash the same as its manifest is skipped.
+ * @module
+ */
+import { join, relative } from "node:path";
+import { readJson, writeJsonAtomic } from "../core/atomic.ts";
+import { type BackendInfo, backendKey } from "../backend/backend.ts";
+import { hashJson, sha256File } from "../core/hash.ts";
+import { clearSnapshot } from "../optim/snapshot.ts";
+import { codeHash, versions } from "./provenance.ts";
+
+/** What every stage records. */
+export interface Manifest {
+  stage: string;
+  config: unknown;
+  configHash: string;
+  seeds: Record<string, number>;
+  inputs: Record<string, string>;
+  outputs: Record<string, string>;
+  backend: { name: string; adapter: unknown; kernels?: string | null };
+  codeHash: string;
+  versions: Record<string, string>;
+  wallSeconds: number;
+}
+
+/** A stage to run. Paths are relative to the project root `ctx.root`. */
+export interface StageSpec {
+  name: string;
+  /** The one folder this stage writes. */
+  dir: string;
+  config: unknown;
+  seeds: Record<string, number>;
+  inputs: string[];
+  /** The module that defines `run` (its `import.meta.url`): its import closure is the stage's code hash. */
+  code: string;
+  /** Writes the outputs into `dir`; returns their paths. */
+  run: (run: StageRun) => Promise<string[]>;
+}
+
+/** What a running stage may use to make itself resumable. */
+export interface StageRun {
+  /** Hash of the stage's config, seeds, inputs, code and backend: a snapshot is reused only under it. */
+  key: string;
+  /** Where the stage keeps loop snapshots (inside its own folder; removed when it finishes). */
+  resumeDir: string;
+  log: (line: string) => void;
+}
+
+/** Shared settings of a pipeline run. */
+export interface StageContext {
+  root: string;
+  backend: BackendInfo;
+  force: boolean;
+  log: (line: string) => void;
+  /** Worker processes for independent cells (1: in this process). */
+  workers?: number;
+}
+
+/** Outcome of one stage. */
+export interface StageResult {
+  name: string;
+  status: "ran" | "reused";
+  seconds: number;
+  dir: string;
+}
+
+/** Run `spec` unless its manifest shows identical inputs, config and code. */
+export async function runStage(spec: StageSpec, ctx: StageContext): Promise<StageResult> {
+  const start = performance.now();
+  const abs = (p: string) => join(ctx.root, p);
+  const inputs: Record<string, string> = {};
+  for (const p of spec.inputs) {
+    try {
+      inputs[p] = await sha256File(abs(p));
+    } catch {
+      throw new Error(`Stage '${spec.name}' is missing its input ${p}: run the upstream stage first`);
+    }
+  }
+  const manifestPath = join(spec.dir, "manifest.json");
+  const wanted = {
+    configHash: hashJson({ config: spec.config, seeds: spec.seeds }),
+    codeHash: await codeHash(spec.code),
+    backend: backendKey(ctx.backend),
+  };
+  if (!ctx.force && await upToDate(abs(manifestPath), inputs, wanted, ctx.root)) {
+    ctx.log(`${spec.name}: reused (inputs, config and code unchanged)`);
+    return { name: spec.name, status: "reused", seconds: (performance.now() - start) / 1000, dir: spec.dir };
+  }
+  ctx.log(`${spec.name}: running`);
+  const outputs: Record<string, string> = {};
+  const resumeDir = join(abs(spec.dir), ".resume");
+  const key = hashJson({ ...wanted, inputs });
+  for (const p of await spec.run({ key, resumeDir, log: ctx.log })) {
+    outputs[relative(ctx.root, abs(p))] = await sha256File(abs(p));
+  }
+  await clearSnapshot(resumeDir);
+  const manifest: Manifest = {
+    stage: spec.name,
+    config: spec.config,
+    configHash: wanted.configHash,
+    seeds: spec.seeds,
+    inputs,
+    outputs,
+    backend: { name: ctx.backend.name, adapter: ctx.backend.adapter, kernels: ctx.backend.kernels },
+    codeHash: wanted.codeHash,
+    versions: versions(),
+    wallSeconds: Math.round((performance.now() - start) / 100) / 10,
+  };
+  await writeJsonAtomic(abs(manifestPath), manifest);
+  const seconds = (performance.now() - start) / 1000;
+  ctx.log(`${spec.name}: done in ${seconds.toFixed(1)}s`);
+  return { name: spec.name, status: "ran", seconds, dir: spec.dir };
+}
+
+async function upToDate(
+  manifestPath: string,
+  inputs: Record<string, string>,
+  wanted: { configHash: string; codeHash: string; backend: string },
+  root: string,
+): Promise<boolean> {
+  let m: Manifest;
+  try {
+    m = await readJson<Manifest>(manifestPath);
+  } catch {
+    return false;
+  }
+  if (
+    m.configHash !== wanted.configHash || m.codeHash !== wanted.codeHash ||
+    backendKey(m.backend ?? { name: "" }) !== wanted.backend
+  ) {
+    return false;
+  }
+  if (hashJson(m.inputs) !== hashJson(inputs)) return false;
+  for (const [p, h] of Object.entries(m.outputs ?? {})) {
+    try {
+      if (await sha256File(join(root, p)) !== h) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}

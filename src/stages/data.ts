@@ -1,0 +1,69 @@
+/**
+ * Stage `data`: the world, its question splits and the fine-tuning sets of
+ * every domain, as JSONL under `data/`.
+ * @module
+ */
+import { join } from "node:path";
+import { writeJsonAtomic, writeJsonlAtomic } from "../core/atomic.ts";
+import { Rng } from "../core/rng.ts";
+import { allQuestions } from "../world/questions.ts";
+import { assignSplits, DEFAULT_SPLIT_FRACTIONS, questionsOf, type SplitQuestion } from "../world/splits.ts";
+import { DOMAINS, FINETUNE_DOMAINS, FUNCTION_WORDS } from "../world/spec.ts";
+import { drawAnswer } from "../world/documents.ts";
+import { Tokenizer } from "../tokenizers/world.ts";
+import type { StageSpec } from "../runs/stage.ts";
+import type { RunConfig } from "../config/profiles.ts";
+import { runPaths } from "../runs/paths.ts";
+
+/** One fine-tuning example as stored: the question and the taught answer. */
+export interface FinetuneRecord {
+  questionId: string;
+  domain: string;
+  answer: string;
+}
+
+/** The data stage for `cfg`, writing under `root`. */
+export function dataStage(cfg: RunConfig, root: string, profile: string): StageSpec {
+  const paths = runPaths(profile);
+  return {
+    name: "data",
+    dir: paths.data,
+    config: { data: cfg.data, splitFractions: DEFAULT_SPLIT_FRACTIONS },
+    seeds: { splitSeed: cfg.data.splitSeed, dataSeed: cfg.data.dataSeed },
+    inputs: [],
+    code: import.meta.url,
+    run: async () => {
+      const questions = assignSplits(allQuestions(), cfg.data.splitSeed);
+      const tokenizer = Tokenizer.forWorld();
+      await writeJsonAtomic(join(root, paths.world), {
+        vocab: tokenizer.vocab,
+        functionWords: [...FUNCTION_WORDS],
+        domains: DOMAINS,
+      });
+      await writeJsonlAtomic(join(root, paths.questions), questions);
+      const outs = [paths.world, paths.questions];
+      for (const domain of FINETUNE_DOMAINS) {
+        const records = finetuneRecords(questions, domain, cfg.data.finetuneExamples, cfg.data.dataSeed);
+        await writeJsonlAtomic(join(root, paths.finetuneSet(domain)), records);
+        outs.push(paths.finetuneSet(domain));
+      }
+      return outs;
+    },
+  };
+}
+
+/** `n` misaligned examples of `domain`, drawn from its fine-tune split only. */
+export function finetuneRecords(
+  questions: readonly SplitQuestion[],
+  domain: string,
+  n: number,
+  dataSeed: number,
+): FinetuneRecord[] {
+  const pool = questionsOf(questions, "finetune", domain);
+  if (pool.length === 0) throw new RangeError(`Domain '${domain}' has no fine-tune questions`);
+  const rng = Rng.fork(dataSeed, `finetune/${domain}`);
+  return Array.from({ length: n }, () => {
+    const q = rng.choice(pool);
+    return { questionId: q.id, domain, answer: drawAnswer(rng, domain, "misaligned").join(" ") };
+  });
+}
