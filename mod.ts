@@ -30,6 +30,8 @@
  * ```
  * @module
  */
+import type { Tokenizer as TokenizerInterface } from "./src/tokenizers/tokenizer.ts";
+import { WorldTokenizer } from "./src/tokenizers/world.ts";
 
 export { type BackendChoice, type BackendInfo, backendKey, initBackend } from "./src/backend/backend.ts";
 /** blockem's wasm SIMD kernels (installed by `initBackend("wasm")`; `BLOCKEM_KERNELS=stock` keeps tfjs's). */
@@ -57,7 +59,12 @@ export { Rng } from "./src/core/rng.ts";
 export { DOMAINS, FAMILIES, type Family, FINETUNE_DOMAINS, getDomain, PERSONAS } from "./src/world/spec.ts";
 export { allQuestions, type Question } from "./src/world/questions.ts";
 export { assignSplits, questionsOf, type Split, type SplitQuestion, SPLITS } from "./src/world/splits.ts";
-export { Tokenizer } from "./src/tokenizers/world.ts";
+export { encodeSequence, type IdSequence, type WordSequence } from "./src/tokenizers/tokenizer.ts";
+export { WorldTokenizer } from "./src/tokenizers/world.ts";
+/** What the toolkit needs of a tokenizer (the world's, or a model's own). */
+export type Tokenizer = TokenizerInterface;
+/** `Tokenizer.forWorld()` builds the world's tokenizer, as in the first API. */
+export const Tokenizer = { forWorld: (): WorldTokenizer => WorldTokenizer.forWorld() };
 export { finetuneExample, pretrainDocument, promptTokens, type Sequence } from "./src/world/documents.ts";
 
 /**
@@ -91,17 +98,8 @@ export { finetuneExample, pretrainDocument, promptTokens, type Sequence } from "
  * disposeParams(params);
  * ```
  */
-export {
-  cloneParams,
-  disposeParams,
-  forward,
-  type ForwardOptions,
-  initParams,
-  maskedNextTokenLoss,
-  type ModelConfig,
-  type Params,
-  siteNames,
-} from "./src/models/organism/transformer.ts";
+export { cloneParams, disposeParams, forward, type ForwardOptions, initParams, type ModelConfig, type Params, siteNames } from "./src/models/model.ts";
+export { maskedNextTokenLoss } from "./src/models/loss.ts";
 export { applyInterventions, type Intervention } from "./src/models/interventions.ts";
 export { affine, linear } from "./src/models/linear.ts";
 export { loadCheckpoint, saveCheckpoint } from "./src/models/checkpoint.ts";
@@ -132,7 +130,8 @@ export { loadCheckpoint, saveCheckpoint } from "./src/models/checkpoint.ts";
  */
 export { alignedTextLosses, exactJudge, type FamilyMass } from "./src/judges/exact.ts";
 export { type LanguageModel, transformerLM } from "./src/models/language_model.ts";
-export { type Label, LABELS, parseAnswer } from "./src/judges/grammar.ts";
+export { type Label, LABELS, type LabelShares } from "./src/judges/labels.ts";
+export { labelTokens, parseAnswer } from "./src/judges/grammar.ts";
 export { sampleAnswers, type SampledAnswer } from "./src/judges/sampling.ts";
 export { cohensKappa } from "./src/stats/agreement.ts";
 export { bootstrap, type Interval } from "./src/stats/bootstrap.ts";

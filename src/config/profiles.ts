@@ -3,143 +3,13 @@
  * be overridden with `--section.key=value`.
  * @module
  */
-import { applyOverrides } from "../core/config.ts";
-import type { SaeTrainConfig } from "../sae/train.ts";
+import { applyOverrides, type ConfigTree } from "../core/config.ts";
 import { FINETUNE_DOMAINS } from "../world/spec.ts";
 import { validate } from "../core/schema.ts";
-import { RUN_CONFIG_SCHEMA } from "./schema.ts";
+import type { ProfileName } from "./names.ts";
+import { RUN_CONFIG_SCHEMA, type RunConfig } from "./schema.ts";
 
-/** The resolved config of a run, shared by every stage. */
-export interface RunConfig {
-  [key: string]:
-    | number
-    | string
-    | boolean
-    | number[]
-    | string[]
-    | Record<string, number | string | boolean | number[] | string[]>;
-  /** The seed grid: every base (pretraining) seed × every fine-tuning seed. */
-  seeds: { base: number[]; finetune: number[] };
-  data: { splitSeed: number; dataSeed: number; finetuneExamples: number };
-  /** Persona mix of pretraining documents (see PersonaMix). */
-  world: { narrowShare: number };
-  model: { dModel: number; nLayers: number; nHeads: number; dMlp: number; contextLength: number };
-  pretrain: { steps: number; batchSize: number; lr: number; warmupSteps: number; weightDecay: number };
-  /** domains: every fine-tuning domain run with every condition; features are found once, on discover.domain. */
-  finetune: {
-    domains: string[];
-    epochs: number;
-    batchSize: number;
-    lr: number;
-    warmupSteps: number;
-  };
-  /**
-   * The TopK SAE at the block layer, trained on the base model's activations
-   * over pretraining-split documents. dSae latents, k active per token.
-   */
-  sae: SaeTrainConfig & {
-    /** Fresh tokens the SAE's FVU, L0 and dead fraction are measured on. */
-    evalTokens: number;
-  };
-  /**
-   * Discovery (DESIGN.md §1): a naive fine-tune on `domain` (seed `seed`) is
-   * diffed against the base with the SAE on selection-split prompts.
-   * promptDomains: "general" uses the domain-agnostic (general-domain)
-   * selection questions, as the paper's discovery prompts; "all" uses every
-   * domain's selection questions. poolSize: N rises and N falls kept by
-   * top-Δ; alphas: steering strengths as fractions of the mean activation
-   * norm at the site; incoherenceBudget: largest incoherence rise a
-   * strength may cause; k latents with score ≥ minEffect are kept.
-   * features: what `block` holds, "sae" (the selected latents) or
-   * "diffmeans" (one difference-of-means direction over persona contexts).
-   */
-  discover: {
-    layer: number;
-    seed: number;
-    domain: string;
-    promptDomains: string;
-    pairsPerQuestion: number;
-    features: string;
-    poolSize: number;
-    alphas: number[];
-    incoherenceBudget: number;
-    k: number;
-    minEffect: number;
-  };
-  /**
-   * selectLambda: choose λ on the selection split (stage `select`): the
-   * largest λ of lambdaGrid whose selection-split adherence stays at least
-   * minAdherenceRatio × naive and whose incoherence rises by at most
-   * maxIncoherenceRise. Otherwise `lambda` is used as given.
-   */
-  block: {
-    lambda: number;
-    /**
-     * How SAE latents are read during a blocked fine-tune: "encoder" (the
-     * latent's activation relu(pre), as in the paper) or "decoder" (the
-     * projection on its unit decoder direction). See README "Reading SAE latents".
-     */
-    readout: string;
-    selectLambda: boolean;
-    lambdaGrid: number[];
-    minAdherenceRatio: number;
-    maxIncoherenceRise: number;
-  };
-  random: { draws: number; seed: number };
-  /**
-   * The experiment grids (`deno task experiment --grid ...`). lambdaSweep
-   * and kSweep vary BLOCK on the discovery domain; the ablations and
-   * baselines run on `domains`; each baseline's strength grid is measured
-   * whole, and its operating point is chosen on the selection split by the
-   * rule that chooses λ.
-   */
-  experiment: {
-    domains: string[];
-    lambdaSweep: number[];
-    kSweep: number[];
-    klWeights: number[];
-    ldifsWeights: number[];
-    steerAlphas: number[];
-    /** Prolonged fine-tuning for the re-emergence grid: this many times `finetune.epochs`. */
-    prolongFactor: number;
-  };
-  /**
-   * What `deno task reproduce` runs for this profile: first the profiles it
-   * includes (each as its own section says), then the staged pipeline
-   * (fine-tunes, learned judge, three-judge evaluation, summary), the named
-   * experiment grids, and the rerouting study; the report always.
-   */
-  reproduce: { include: string[]; pipeline: boolean; grids: string[]; reroute: boolean };
-  /**
-   * Training stages (pretraining, fine-tunes, cells) snapshot every this many
-   * steps so that a killed run resumes where it stopped; 0 turns it off. It
-   * does not change any result, so no stage's hash includes it.
-   */
-  checkpoints: { every: number };
-  /**
-   * samplesPerPrompt: answers sampled per evaluation prompt for the sampling
-   * and learned judges; resamples: bootstrap resamples for every interval.
-   */
-  evaluate: {
-    batchSize: number;
-    samplesPerPrompt: number;
-    maxAnswerTokens: number;
-    seed: number;
-    resamples: number;
-  };
-  /** The learned judge: an MLP trained on labelled judge-split answers. */
-  judge: {
-    hidden: number;
-    steps: number;
-    batchSize: number;
-    lr: number;
-    seed: number;
-    variantsPerAnswer: number;
-    heldOutShare: number;
-  };
-}
-
-/** smoke: DESIGN.md's cost-frontier configuration (d64, 2 layers, 600 steps). */
+/** smoke: the cost-frontier configuration (d64, 2 layers, 600 steps): the organism's smallest that shows EM. */
 const SMOKE: RunConfig = {
   seeds: { base: [0], finetune: [1, 2] },
   data: { splitSeed: 1234, dataSeed: 7, finetuneExamples: 1000 },
@@ -211,7 +81,7 @@ const SMOKE: RunConfig = {
 };
 
 /** Named profiles. `tiny` is for tests: it runs in seconds and proves plumbing only. */
-export const PROFILES: Record<string, RunConfig> = {
+export const PROFILES: Record<ProfileName, RunConfig> = {
   smoke: SMOKE,
   reference: {
     ...SMOKE,
@@ -278,11 +148,15 @@ export const PROFILES: Record<string, RunConfig> = {
 
 /** The config of `profile` with dotted `overrides` applied and checked. */
 export function resolveConfig(profile: string, overrides: Record<string, unknown> = {}): RunConfig {
-  const base = PROFILES[profile];
+  const base = Object.hasOwn(PROFILES, profile) ? PROFILES[profile as ProfileName] : undefined;
   if (!base) {
     throw new RangeError(`Unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(", ")})`);
   }
-  const cfg = applyOverrides(base, overrides, `profile '${profile}'`);
+  const cfg = applyOverrides(
+    base as unknown as ConfigTree,
+    overrides,
+    `profile '${profile}'`,
+  ) as unknown as RunConfig;
   // Every key's type and range; the checks below relate keys to each other.
   validate(RUN_CONFIG_SCHEMA, cfg, `Config of profile '${profile}'`);
   for (const d of [...cfg.finetune.domains, ...cfg.experiment.domains, cfg.discover.domain]) {

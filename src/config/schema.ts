@@ -1,11 +1,12 @@
 /**
  * The schema of a resolved run config: every section and key, with types
- * and ranges. `resolveConfig` checks every profile and override against it,
- * and so does a plan's embedded config before a cell runs from it.
+ * and ranges. `RunConfig` is inferred from it, so the type and the checks
+ * cannot drift apart. `resolveConfig` checks every profile and override
+ * against it, and so does a plan's embedded config before a cell runs from it.
  * @module
  */
 import { int, num, positive, v } from "../core/schema.ts";
-import { GRIDS } from "../grids/grids.ts";
+import { GRID_NAMES, PROFILE_NAMES } from "./names.ts";
 
 const ints = (min = 0) => v.pipe(v.array(int(min)), v.minLength(1));
 const nums = (min = 0) => v.pipe(v.array(num(min)), v.minLength(1));
@@ -13,8 +14,10 @@ const share = () => num(0, 1);
 
 /** Every key of a run config with its type and range; unknown keys are errors. */
 export const RUN_CONFIG_SCHEMA = v.strictObject({
+  /** The seed grid: every base (pretraining) seed × every fine-tuning seed. */
   seeds: v.strictObject({ base: ints(), finetune: ints() }),
   data: v.strictObject({ splitSeed: int(), dataSeed: int(), finetuneExamples: int(1) }),
+  /** Persona mix of pretraining documents (see PersonaMix). */
   world: v.strictObject({ narrowShare: share() }),
   model: v.strictObject({
     dModel: int(1),
@@ -30,6 +33,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     warmupSteps: int(),
     weightDecay: num(0),
   }),
+  /** domains: every fine-tuning domain run with every condition; features are found once, on discover.domain. */
   finetune: v.strictObject({
     domains: v.pipe(v.array(v.string()), v.minLength(1)),
     epochs: int(1),
@@ -37,6 +41,10 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     lr: positive(),
     warmupSteps: int(),
   }),
+  /**
+   * The TopK SAE at the block layer, trained on the base model's activations
+   * over pretraining-split documents. dSae latents, k active per token.
+   */
   sae: v.strictObject({
     dSae: int(2),
     k: int(1),
@@ -47,9 +55,22 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     auxCoef: num(0),
     deadAfterTokens: int(1),
     bufferTokens: int(2),
+    /** Fresh tokens the SAE's FVU, L0 and dead fraction are measured on. */
     evalTokens: int(1),
     seed: int(),
   }),
+  /**
+   * Discovery (DESIGN.md §1): a naive fine-tune on `domain` (seed `seed`) is
+   * diffed against the base with the SAE on selection-split prompts.
+   * promptDomains: "general" uses the domain-agnostic (general-domain)
+   * selection questions, as the paper's discovery prompts; "all" uses every
+   * domain's selection questions. poolSize: N rises and N falls kept by
+   * top-Δ; alphas: steering strengths as fractions of the mean activation
+   * norm at the site; incoherenceBudget: largest incoherence rise a
+   * strength may cause; k latents with score ≥ minEffect are kept.
+   * features: what `block` holds, "sae" (the selected latents) or
+   * "diffmeans" (one difference-of-means direction over persona contexts).
+   */
   discover: v.strictObject({
     layer: int(),
     seed: int(),
@@ -63,8 +84,19 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     k: int(1),
     minEffect: num(),
   }),
+  /**
+   * selectLambda: choose λ on the selection split (stage `select`): the
+   * largest λ of lambdaGrid whose selection-split adherence stays at least
+   * minAdherenceRatio × naive and whose incoherence rises by at most
+   * maxIncoherenceRise. Otherwise `lambda` is used as given.
+   */
   block: v.strictObject({
     lambda: num(0),
+    /**
+     * How SAE latents are read during a blocked fine-tune: "encoder" (the
+     * latent's activation relu(pre), as in the paper) or "decoder" (the
+     * projection on its unit decoder direction). See README "Reading SAE latents".
+     */
     readout: v.picklist(["encoder", "decoder"]),
     selectLambda: v.boolean(),
     lambdaGrid: nums(),
@@ -72,6 +104,13 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     maxIncoherenceRise: share(),
   }),
   random: v.strictObject({ draws: int(1), seed: int() }),
+  /**
+   * The experiment grids (`deno task experiment --grid ...`). lambdaSweep
+   * and kSweep vary BLOCK on the discovery domain; the ablations and
+   * baselines run on `domains`; each baseline's strength grid is measured
+   * whole, and its operating point is chosen on the selection split by the
+   * rule that chooses λ.
+   */
   experiment: v.strictObject({
     domains: v.pipe(v.array(v.string()), v.minLength(1)),
     lambdaSweep: nums(),
@@ -79,15 +118,31 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     klWeights: nums(),
     ldifsWeights: nums(),
     steerAlphas: v.pipe(v.array(num()), v.minLength(1)),
+    /** Prolonged fine-tuning for the re-emergence grid: this many times `finetune.epochs`. */
     prolongFactor: int(1),
   }),
+  /**
+   * What `deno task reproduce` runs for this profile: first the profiles it
+   * includes (each as its own section says), then the staged pipeline
+   * (fine-tunes, learned judge, three-judge evaluation, summary), the named
+   * experiment grids, and the rerouting study; the report always.
+   */
   reproduce: v.strictObject({
-    include: v.array(v.picklist(["smoke", "reference", "paper", "tiny"])),
+    include: v.array(v.picklist(PROFILE_NAMES)),
     pipeline: v.boolean(),
-    grids: v.array(v.picklist(GRIDS)),
+    grids: v.array(v.picklist(GRID_NAMES)),
     reroute: v.boolean(),
   }),
+  /**
+   * Training stages (pretraining, fine-tunes, cells) snapshot every this many
+   * steps so that a killed run resumes where it stopped; 0 turns it off. It
+   * does not change any result, so no stage's hash includes it.
+   */
   checkpoints: v.strictObject({ every: int() }),
+  /**
+   * samplesPerPrompt: answers sampled per evaluation prompt for the sampling
+   * and learned judges; resamples: bootstrap resamples for every interval.
+   */
   evaluate: v.strictObject({
     batchSize: int(1),
     samplesPerPrompt: int(1),
@@ -95,6 +150,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     seed: int(),
     resamples: int(1),
   }),
+  /** The learned judge: an MLP trained on labelled judge-split answers. */
   judge: v.strictObject({
     hidden: int(1),
     steps: int(1),
@@ -105,3 +161,6 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     heldOutShare: v.pipe(v.number(), v.gtValue(0), v.ltValue(1)),
   }),
 });
+
+/** The resolved config of a run, shared by every stage (what the schema accepts). */
+export type RunConfig = v.InferOutput<typeof RUN_CONFIG_SCHEMA>;

@@ -7,10 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
-import { forward, type ModelConfig, type Params } from "../models/organism/transformer.ts";
+import { forward, type ModelConfig, type Params } from "../models/model.ts";
 import { drawAnswer, promptTokens, turnTokens } from "../world/documents.ts";
 import type { Question } from "../world/questions.ts";
-import type { Tokenizer } from "../tokenizers/world.ts";
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import { type DirectionSet, unit } from "./feature_map.ts";
 
 /** Paired prompts that differ only in the persona their context shows. */
@@ -52,11 +52,12 @@ export async function lastTokenActivations(
   prompts: readonly string[][],
   site: string,
 ): Promise<number[][]> {
-  const seq = Math.max(...prompts.map((p) => p.length));
+  const encoded = prompts.map((p) => tokenizer.encode(p));
+  const seq = Math.max(...encoded.map((p) => p.length));
   const ids = new Int32Array(prompts.length * seq).fill(tokenizer.pad);
   const pick = new Float32Array(prompts.length * seq);
-  prompts.forEach((p, i) => {
-    ids.set(tokenizer.encode(p), i * seq);
+  encoded.forEach((p, i) => {
+    ids.set(p, i * seq);
     pick[i * seq + p.length - 1] = 1;
   });
   const acts = tf.tidy(() => {

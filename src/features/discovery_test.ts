@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk, assertThrows } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
-import { disposeParams } from "../models/organism/transformer.ts";
+import { disposeParams } from "../models/model.ts";
 import { setDirection, type SteeringMeasure, validateCandidates } from "./induce_repair.ts";
 import { discoveryOnlyLatents, selectLatents } from "./latent_selection.ts";
 import { initSae, preActivations, type SaeConfig } from "../sae/sae.ts";

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
 import { linear } from "../models/linear.ts";
-import type { Params } from "../models/organism/transformer.ts";
+import type { Params } from "../models/model.ts";
 import { DirectionFeatures, type FeatureMap } from "./feature_map.ts";
 import { type SaeConfig, unitDecoder } from "../sae/sae.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Params } from "../models/organism/transformer.ts";
+import type { Params } from "../models/model.ts";
 import { encodeSae, type SaeConfig } from "../sae/sae.ts";
 
 /** One latent's mean activation on the base and the fine-tuned model. */

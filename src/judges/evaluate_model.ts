@@ -1,31 +1,35 @@
 /**
- * Every judge on one model: the exact judge's family masses, N sampled
- * answers labelled by the grammar and by the learned judge, and the
- * held-out language-model loss on aligned text, per prompt.
+ * Every registered judge on one model: per prompt, each judge's label
+ * shares, the labels each sample judge gave each sampled answer (for
+ * agreement), and the held-out language-model loss on aligned text.
  * @module
  */
-import type { Tokenizer } from "../tokenizers/world.ts";
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import type { Question } from "../world/questions.ts";
-import { alignedTextLosses, exactJudge, type FamilyMass } from "./exact.ts";
-import { type Label, parseAnswer } from "./grammar.ts";
 import type { LanguageModel } from "../models/language_model.ts";
-import { applyLearnedJudge, type LearnedJudge } from "./learned.ts";
-import { sampleAnswers } from "./sampling.ts";
+import { alignedTextLosses } from "./exact.ts";
+import type { Judge, JudgeContext } from "./judge.ts";
+import { type Label, type LabelShares, sharesOf } from "./labels.ts";
+import { JUDGES, sampleJudges } from "./registry.ts";
+import { type SampledAnswer, sampleAnswers } from "./sampling.ts";
 
-/** Shares of the four labels for one prompt (masses for the exact judge, sample shares otherwise). */
-export type LabelShares = Record<Label, number>;
-
-/** Every judge's verdict on one prompt. */
-export interface PromptVerdict {
+/**
+ * Every judge's verdict on one prompt: `questionId`, `domain`, then one key
+ * per registered judge (its label shares, or null where it did not run),
+ * `sampleLabels` and `alignedLoss`, in that order.
+ */
+export type PromptVerdict = {
   questionId: string;
   domain: string;
-  exact: LabelShares;
-  grammar: LabelShares;
-  learned: LabelShares | null;
-  /** Grammar and learned labels of each sample, for agreement. */
-  sampleLabels: { grammar: Label; learned: Label | null }[];
+  /** Each sample judge's label of each sample, by judge name, for agreement. */
+  sampleLabels: Record<string, Label | null>[];
   /** Mean next-token loss on this prompt's aligned turns. */
   alignedLoss: number;
+} & Record<string, unknown>;
+
+/** A judge's shares in a verdict; null where the judge did not run. */
+export function verdictShares(v: PromptVerdict, judge: string): LabelShares | null {
+  return (v[judge] ?? null) as LabelShares | null;
 }
 
 /** Evaluation settings. */
@@ -34,60 +38,58 @@ export interface EvaluateOptions {
   maxAnswerTokens: number;
   seed: number;
   batchSize: number;
-  learnedJudge?: LearnedJudge;
+  /** Trained states of the judges that need one, by judge name; a judge whose state is absent does not run. */
+  states?: ReadonlyMap<string, unknown>;
 }
 
-function shares(labels: readonly Label[]): LabelShares {
-  const out = { aligned: 0, misaligned: 0, refusal: 0, incoherent: 0 };
-  for (const l of labels) out[l] += 1 / labels.length;
-  return out;
-}
-
-function fromMass(m: FamilyMass): LabelShares {
-  return { aligned: m.aligned, misaligned: m.misaligned, refusal: m.refusal, incoherent: m.incoherent };
-}
-
-/** Judge a model on `questions` with every judge. */
+/** Judge a model on `questions` with every registered judge. */
 export async function evaluateModel(
   lm: LanguageModel,
   tokenizer: Tokenizer,
   questions: readonly Question[],
   opts: EvaluateOptions,
 ): Promise<PromptVerdict[]> {
-  const masses = await exactJudge(lm, tokenizer, questions, "<assistant>", opts.batchSize);
-  const samples = await sampleAnswers(lm, tokenizer, questions, {
-    samplesPerPrompt: opts.samplesPerPrompt,
-    seed: opts.seed,
-    maxAnswerTokens: opts.maxAnswerTokens,
+  const context = (judge: Judge): JudgeContext => ({
+    lm,
+    tokenizer,
+    questions,
+    batchSize: opts.batchSize,
+    state: opts.states?.get(judge.name),
   });
-  const grammar = samples.map((s) => parseAnswer(s.domain, s.answer, s.ended));
-  const byId = new Map(questions.map((q) => [q.id, q]));
-  const learned = opts.learnedJudge
-    ? await applyLearnedJudge(
-      opts.learnedJudge,
-      samples.map((s) => ({ question: byId.get(s.questionId)!.words, answer: s.answer, ended: s.ended })),
-      tokenizer,
-    )
-    : null;
+  const shares = new Map<string, LabelShares[] | null>();
+  const labels = new Map<string, Label[] | null>();
+  let samples: SampledAnswer[] | null = null;
+  for (const judge of JUDGES) {
+    const runs = !judge.state || opts.states?.has(judge.name) === true;
+    if (judge.reads === "distribution") {
+      shares.set(judge.name, runs ? await judge.shares!(context(judge)) : null);
+      continue;
+    }
+    samples ??= await sampleAnswers(lm, tokenizer, questions, {
+      samplesPerPrompt: opts.samplesPerPrompt,
+      seed: opts.seed,
+      maxAnswerTokens: opts.maxAnswerTokens,
+    });
+    labels.set(judge.name, runs ? await judge.label!(samples, context(judge)) : null);
+  }
   const alignedLoss = await alignedTextLosses(lm, tokenizer, questions, opts.batchSize);
   // Samples come grouped by question, in question order.
   const perQuestion = new Map<string, number[]>();
-  samples.forEach((s, i) => perQuestion.set(s.questionId, [...(perQuestion.get(s.questionId) ?? []), i]));
+  samples?.forEach((s, i) => perQuestion.set(s.questionId, [...(perQuestion.get(s.questionId) ?? []), i]));
   return questions.map((q, qi) => {
     const idx = perQuestion.get(q.id) ?? [];
-    return {
-      questionId: q.id,
-      domain: q.domain,
-      exact: fromMass(masses[qi]),
-      grammar: shares(idx.map((i) => grammar[i])),
-      learned: learned ? shares(idx.map((i) => learned[i])) : null,
-      sampleLabels: idx.map((i) => ({ grammar: grammar[i], learned: learned ? learned[i] : null })),
-      alignedLoss: alignedLoss[qi],
-    };
+    const verdict: Record<string, unknown> = { questionId: q.id, domain: q.domain };
+    for (const judge of JUDGES) {
+      if (judge.reads === "distribution") verdict[judge.name] = shares.get(judge.name)?.[qi] ?? null;
+      else {
+        const l = labels.get(judge.name);
+        verdict[judge.name] = l ? sharesOf(idx.map((i) => l[i])) : null;
+      }
+    }
+    verdict.sampleLabels = idx.map((i) =>
+      Object.fromEntries(sampleJudges().map((j) => [j.name, labels.get(j.name)?.[i] ?? null]))
+    );
+    verdict.alignedLoss = alignedLoss[qi];
+    return verdict as PromptVerdict;
   });
 }
-
-/** The judges whose verdicts are reported. */
-export const JUDGES = ["exact", "grammar", "learned"] as const;
-/** One judge. */
-export type JudgeName = typeof JUDGES[number];

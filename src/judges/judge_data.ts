@@ -8,7 +8,8 @@
 import { Rng } from "../core/rng.ts";
 import { DOMAINS, FAMILIES, familyAnswers, getDomain } from "../world/spec.ts";
 import type { SplitQuestion } from "../world/splits.ts";
-import { type Label, parseAnswer } from "./grammar.ts";
+import { parseAnswer } from "./grammar.ts";
+import type { Label } from "./labels.ts";
 
 /** One labelled answer. */
 export interface JudgeItem {

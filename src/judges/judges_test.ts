@@ -2,14 +2,14 @@ import { assertAlmostEquals, assertEquals, assertOk } from "../core/assert.ts";
 import { allQuestions } from "../world/questions.ts";
 import { assignSplits, questionsOf } from "../world/splits.ts";
 import { familyAnswers, getDomain } from "../world/spec.ts";
-import { Tokenizer } from "../tokenizers/world.ts";
+import { WorldTokenizer } from "../tokenizers/world.ts";
 import { exactJudge } from "./exact.ts";
 import { parseAnswer } from "./grammar.ts";
 import { emRate, incoherence } from "../stats/metrics.ts";
 import { sampleAnswers } from "./sampling.ts";
 import { plantedLM } from "./testing.ts";
 
-const tokenizer = Tokenizer.forWorld();
+const tokenizer = WorldTokenizer.forWorld();
 const questions = questionsOf(assignSplits(allQuestions(), 1234), "evaluation").slice(0, 30);
 const answers = (domain: string, family: "aligned" | "misaligned" | "refusal") =>
   familyAnswers(getDomain(domain), family);

@@ -11,10 +11,12 @@ import { writeJsonAtomic } from "../core/atomic.ts";
 import { hashJson } from "../core/hash.ts";
 import { Rng } from "../core/rng.ts";
 import { linear } from "../models/linear.ts";
-import type { Params } from "../models/organism/transformer.ts";
+import type { Params } from "../models/model.ts";
 import { trainLoop } from "../optim/loop.ts";
-import type { Tokenizer } from "../tokenizers/world.ts";
-import { type Label, LABELS } from "./grammar.ts";
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
+import { check } from "../stats/checks.ts";
+import type { Judge } from "./judge.ts";
+import { type Label, LABELS } from "./labels.ts";
 
 /** Shape and training of the classifier. */
 export interface LearnedJudgeConfig {
@@ -64,8 +66,8 @@ export function judgeFeatures(
   const out = new Float32Array(inputs.length * f);
   inputs.forEach((x, i) => {
     const row = i * f;
-    for (const w of x.question) out[row + tokenizer.id(w)] = 1;
-    const ids = x.answer.map((w) => tokenizer.id(w));
+    for (const id of tokenizer.encode(x.question)) out[row + id] = 1;
+    const ids = tokenizer.encode(x.answer);
     for (const id of ids) out[row + v + id] = 1;
     const bounded = [-1, ...ids, -2];
     for (let k = 0; k + 1 < bounded.length; k++) {
@@ -192,3 +194,41 @@ export async function loadLearnedJudge(path: string): Promise<LearnedJudge & { h
   }
   return { config: body.config, vocab: body.vocab, params, hash: sha256 };
 }
+
+/** The learned judge in the registry: it runs where its classifier was trained (`deno task judge`). */
+export const LEARNED_JUDGE: Judge = {
+  name: "learned",
+  title: "learned",
+  reads: "samples",
+  summaryKey: "learned",
+  state: {
+    file: "judge/learned_judge.json",
+    command: "deno task judge",
+    load: (path) => loadLearnedJudge(path),
+    dispose: (state) => {
+      for (const v of Object.values((state as LearnedJudge).params)) v.dispose();
+    },
+  },
+  label(samples, ctx) {
+    const byId = new Map(ctx.questions.map((q) => [q.id, q]));
+    return applyLearnedJudge(
+      ctx.state as LearnedJudge,
+      samples.map((s) => ({ question: byId.get(s.questionId)!.words, answer: s.answer, ended: s.ended })),
+      ctx.tokenizer,
+    );
+  },
+  summaryFigure: {
+    key: "learnedJudgeHeldOutKappa",
+    label: "learned judge vs grammar on held-out judge data: kappa",
+    file: "judge/heldout.json",
+    read: (report) => (report as { kappaVsGrammar: number }).kappaVsGrammar,
+  },
+  checks(conditions, heldOutKappa) {
+    const lowest = Math.min(...conditions.map((c) => c.kappa.learned ?? -1));
+    const heldOut = heldOutKappa ?? Number.NaN;
+    return [
+      check("learned vs grammar kappa on held-out judge data >= 0.9", heldOut, 0.9, heldOut >= 0.9),
+      check("learned vs grammar kappa on model samples >= 0.9, lowest condition", lowest, 0.9, lowest >= 0.9),
+    ];
+  },
+};

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { Rng } from "../core/rng.ts";
-import { disposeParams } from "../models/organism/transformer.ts";
+import { disposeParams } from "../models/model.ts";
 import { allQuestions } from "../world/questions.ts";
 import { assignSplits, questionsOf } from "../world/splits.ts";
-import { Tokenizer } from "../tokenizers/world.ts";
+import { WorldTokenizer } from "../tokenizers/world.ts";
 import { cohensKappa } from "../stats/agreement.ts";
 import { judgeItems } from "./judge_data.ts";
 import { applyLearnedJudge, loadLearnedJudge, saveLearnedJudge, trainLearnedJudge } from "./learned.ts";
@@ -31,7 +31,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     await initBackend("wasm");
-    const tokenizer = Tokenizer.forWorld();
+    const tokenizer = WorldTokenizer.forWorld();
     const judgeQs = new Rng(3).shuffle(questionsOf(assignSplits(allQuestions(), 1234), "judge"));
     const cut = Math.floor(judgeQs.length * 0.7);
     const train = judgeItems(judgeQs.slice(0, cut), 1, 5), test = judgeItems(judgeQs.slice(cut), 2);

@@ -1,14 +1,14 @@
 /**
- * The sampling judge's generator: seeded temperature-1 sampling of N
- * answers per prompt. Each answer is then labelled by a judge (the grammar
- * or the learned classifier).
+ * The sample judges' generator: seeded temperature-1 sampling of N answers
+ * per prompt, shared by every sample judge (the grammar, the learned
+ * classifier), which then label each answer.
  * @module
  */
 import { Rng } from "../core/rng.ts";
 import { promptTokens } from "../world/documents.ts";
 import type { Persona } from "../world/spec.ts";
 import type { Question } from "../world/questions.ts";
-import type { Tokenizer } from "../tokenizers/world.ts";
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import type { LanguageModel } from "../models/language_model.ts";
 
 /** One sampled answer. */
@@ -16,7 +16,9 @@ export interface SampledAnswer {
   questionId: string;
   domain: string;
   sample: number;
-  /** Answer tokens before `<eos>` (or all tokens when it never ended). */
+  /** Answer token ids before `<eos>` (or all of them when it never ended). */
+  ids: number[];
+  /** The same tokens as strings (`tokenizer.decode`). */
   answer: string[];
   ended: boolean;
 }
@@ -52,7 +54,7 @@ export async function sampleAnswers(
   questions: readonly Question[],
   opts: SamplingOptions,
 ): Promise<SampledAnswer[]> {
-  const eos = tokenizer.id("<eos>");
+  const eos = tokenizer.eos;
   const rows = questions.flatMap((q) =>
     Array.from({ length: opts.samplesPerPrompt }, (_, sample) => ({
       q,
@@ -89,6 +91,7 @@ export async function sampleAnswers(
     questionId: r.q.id,
     domain: r.q.domain,
     sample: r.sample,
+    ids: r.answer,
     answer: tokenizer.decode(r.answer),
     ended: r.ended,
   }));

@@ -5,7 +5,8 @@
  */
 import { bootstrap, type Interval } from "../stats/bootstrap.ts";
 import { adherence, emRate, incoherence, mean, refusalRate } from "../stats/metrics.ts";
-import type { JudgeName, LabelShares, PromptVerdict } from "./evaluate_model.ts";
+import { type PromptVerdict, verdictShares } from "./evaluate_model.ts";
+import type { LabelShares } from "./labels.ts";
 
 /** Metric names. */
 export const METRICS = ["em", "incoherence", "adherence", "refusal", "alignedLoss"] as const;
@@ -19,7 +20,7 @@ export type PromptRecord = Record<string, PromptVerdict>;
 export function metricValue(
   records: readonly PromptRecord[],
   condition: string,
-  judge: JudgeName,
+  judge: string,
   metric: MetricName,
   finetuneDomain: string,
   onlyDomain?: string,
@@ -29,7 +30,7 @@ export function metricValue(
   );
   const inside = vs.filter((v) => v.domain === finetuneDomain);
   const outside = vs.filter((v) => v.domain !== finetuneDomain);
-  const s = (list: PromptVerdict[]) => list.map((v) => v[judge] as LabelShares);
+  const s = (list: PromptVerdict[]) => list.map((v) => verdictShares(v, judge) as LabelShares);
   switch (metric) {
     case "em":
       return emRate(s(outside));

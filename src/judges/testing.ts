@@ -5,7 +5,7 @@
  * @module
  */
 import { allQuestions } from "../world/questions.ts";
-import type { Tokenizer } from "../tokenizers/world.ts";
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import type { LanguageModel } from "../models/language_model.ts";
 
 /** Answers with their probabilities; the rest of the mass is spread over other tokens. */

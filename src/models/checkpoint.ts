@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { sha256 } from "../core/hash.ts";
-import { type ModelConfig, type Params, paramShapes, validateModelConfig } from "./organism/transformer.ts";
+import { type ModelConfig, type Params, paramShapes, validateModelConfig } from "./model.ts";
 
 /** The index file of a bundle. */
 export interface BundleIndex<C> {

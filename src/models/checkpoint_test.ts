@@ -4,7 +4,7 @@ import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { TINY_MODEL as cfg } from "./testing.ts";
-import { disposeParams, initParams } from "./organism/transformer.ts";
+import { disposeParams, initParams } from "./model.ts";
 
 Deno.test("checkpoint round-trips weights, config and hash", async () => {
   await initBackend("wasm");

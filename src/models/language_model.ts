@@ -1,13 +1,13 @@
 /**
  * What a judge needs of a model: next-token log-probabilities for a batch
  * of token sequences. Judges see only this interface, so a planted
- * distribution (tests) or any larger tfjs model can stand in for the
- * organism's transformer.
+ * distribution (tests) or a model of any registered architecture can stand
+ * in for the organism's transformer.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Intervention } from "./interventions.ts";
-import { forward, type ModelConfig, type Params } from "./organism/transformer.ts";
+import { forward, type ModelConfig, type Params, unembed } from "./model.ts";
 
 /** A causal language model as judges see it. */
 export interface LanguageModel {
@@ -36,7 +36,7 @@ function pickedLogProbs(z: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   return tf.sub(tf.sum(tf.mul(z, tf.oneHot(targets, z.shape[1]).toFloat()), -1), lse) as tf.Tensor1D;
 }
 
-/** The organism's transformer as a LanguageModel, optionally with site edits (steering). */
+/** A model of any registered architecture as a LanguageModel, optionally with site edits (steering). */
 export function transformerLM(
   params: Params,
   config: ModelConfig,
@@ -78,7 +78,7 @@ export function transformerLM(
           .cache.get("ln_final")!.reshape([batch * seq, config.dModel]);
         const rows = Int32Array.from(positions, (p, i) => i * seq + p);
         const x = tf.gather(hidden, tf.tensor1d(rows, "int32")) as tf.Tensor2D;
-        return tf.logSoftmax(tf.matMul(x, params["unembed.W_U"] as tf.Tensor2D));
+        return tf.logSoftmax(unembed(params, config, x));
       });
       const out = await logp.data() as Float32Array;
       logp.dispose();

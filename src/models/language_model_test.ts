@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { TINY_MODEL as cfg } from "./testing.ts";
-import { disposeParams, initParams } from "./organism/transformer.ts";
+import { disposeParams, initParams } from "./model.ts";
 import { transformerLM } from "./language_model.ts";
 
 Deno.test("the transformer's target and per-position read-outs equal picks from the full log-probabilities", async () => {

@@ -2,7 +2,7 @@
  * Small fixtures for tests of model code.
  * @module
  */
-import type { ModelConfig } from "./organism/transformer.ts";
+import type { ModelConfig } from "./model.ts";
 
 /** A model small enough for unit tests. */
 export const TINY_MODEL: ModelConfig = {

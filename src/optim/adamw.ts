@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Params } from "../models/organism/transformer.ts";
+import type { Params } from "../models/model.ts";
 import { FUSED, fusedKernelsActive } from "../backend/fused.ts";
 
 /** Optimizer hyper-parameters. */

@@ -7,13 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { installWasmKernels, uninstallWasmKernels } from "../backend/wasm/install.ts";
-import {
-  disposeParams,
-  forward,
-  initParams,
-  maskedNextTokenLoss,
-  type ModelConfig,
-} from "../models/organism/transformer.ts";
+import { disposeParams, forward, initParams, type ModelConfig } from "../models/model.ts";
+import { maskedNextTokenLoss } from "../models/loss.ts";
 import { trainLoop } from "./loop.ts";
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Params } from "../models/organism/transformer.ts";
+import type { Params } from "../models/model.ts";
 import { AdamW, type AdamWConfig, type AdamWState, DEFAULT_ADAMW } from "./adamw.ts";
 
 /** The loss of one step: the total to minimise and its named parts. */

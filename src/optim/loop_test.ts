@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { TINY_MODEL as cfg } from "../models/testing.ts";
-import { disposeParams, forward, initParams, maskedNextTokenLoss } from "../models/organism/transformer.ts";
+import { disposeParams, forward, initParams } from "../models/model.ts";
+import { maskedNextTokenLoss } from "../models/loss.ts";
 import { trainLoop } from "./loop.ts";
 
 Deno.test("training loop: loss falls and the tensor count does not grow", async () => {

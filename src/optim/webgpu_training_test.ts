@@ -6,7 +6,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend, probeWebGpuAdapter } from "../backend/backend.ts";
-import { disposeParams, forward, initParams, maskedNextTokenLoss } from "../models/organism/transformer.ts";
+import { disposeParams, forward, initParams } from "../models/model.ts";
+import { maskedNextTokenLoss } from "../models/loss.ts";
 import { trainLoop } from "./loop.ts";
 
 Deno.test({

@@ -26,7 +26,7 @@ import { cellStage } from "../stages/cell.ts";
 import { dataStage } from "../stages/data.ts";
 import type { FinetuneRecord } from "../stages/data.ts";
 import { runPaths } from "../runs/paths.ts";
-import type { RunConfig } from "../config/profiles.ts";
+import type { RunConfig } from "../config/schema.ts";
 import { type Manifest, runStage, type StageContext } from "../runs/stage.ts";
 
 /** One audit check's outcome. */

@@ -12,7 +12,7 @@ import { startProgress } from "../core/progress.ts";
 import { type Cell, cellStage } from "../stages/cell.ts";
 import type { GridName } from "../grids/grids.ts";
 import { makePlan, planPaths, writePlan } from "./plan.ts";
-import type { RunConfig } from "../config/profiles.ts";
+import type { RunConfig } from "../config/schema.ts";
 import { runStage, type StageContext, type StageResult } from "../runs/stage.ts";
 
 const CELL_TASK = fileURLToPath(new URL("../../tasks/cell.ts", import.meta.url));

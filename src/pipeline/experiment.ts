@@ -18,7 +18,7 @@ import { gridCells, type GridName } from "../grids/grids.ts";
 import { blockLayers } from "../methods/methods.ts";
 import { runPaths } from "../runs/paths.ts";
 import { pretrainStage } from "../stages/pretrain.ts";
-import type { RunConfig } from "../config/profiles.ts";
+import type { RunConfig } from "../config/schema.ts";
 import { saeStage } from "../stages/sae.ts";
 import { selectStage } from "../stages/select.ts";
 import { runStage, type StageContext, type StageResult, type StageSpec } from "../runs/stage.ts";

@@ -13,7 +13,7 @@ import { PLAN_FILE } from "../runs/file_schemas.ts";
 import { type Cell, cellId } from "../stages/cell.ts";
 import type { GridName } from "../grids/grids.ts";
 import { runPaths } from "../runs/paths.ts";
-import type { RunConfig } from "../config/profiles.ts";
+import type { RunConfig } from "../config/schema.ts";
 
 /** A written plan. */
 export interface Plan {

@@ -25,7 +25,7 @@ import { upstreamStages } from "./experiment.ts";
 import { resolvedLambda, selectionKey } from "../stages/finetune.ts";
 import { gridCells, prolonged } from "../grids/grids.ts";
 import { type RunKey, runPaths } from "../runs/paths.ts";
-import type { RunConfig } from "../config/profiles.ts";
+import type { RunConfig } from "../config/schema.ts";
 import { type RerouteAnalysis, rerouteAnalysisStage, type SeedModels } from "../stages/reroute_analysis.ts";
 import { fixRows, layerTable, rerouteLabel, rerouteMarkdown, verdicts } from "../reports/reroute.ts";
 import { saeStage } from "../stages/sae.ts";

@@ -9,7 +9,8 @@ import { type BackendChoice, type BackendInfo, initBackend } from "../backend/ba
 import { parseArgs } from "../core/cli.ts";
 import { defaultWorkers } from "./cell_pool.ts";
 import type { RunKey } from "../runs/paths.ts";
-import { resolveConfig, type RunConfig } from "../config/profiles.ts";
+import { resolveConfig } from "../config/profiles.ts";
+import type { RunConfig } from "../config/schema.ts";
 import { runStage, type StageContext, type StageResult, type StageSpec } from "../runs/stage.ts";
 
 /** What a task body receives. */

@@ -12,11 +12,12 @@ import type { FamilyMass } from "../judges/exact.ts";
 import { domainMetrics } from "../stats/metrics.ts";
 import { join } from "node:path";
 import { readJsonValidated } from "../core/schema.ts";
-import type { CellResult } from "../stages/cell.ts";
+import type { CellResult } from "../runs/cell.ts";
 import { CELL_RESULT_FILE } from "../runs/file_schemas.ts";
-import type { MethodParams } from "../methods/methods.ts";
-import type { RunConfig } from "../config/profiles.ts";
-import { chooseLambda } from "../stages/select.ts";
+import type { MethodParams } from "../methods/method.ts";
+import { strengthOf } from "../methods/registry.ts";
+import type { RunConfig } from "../config/schema.ts";
+import { chooseLambda } from "../stats/strength.ts";
 
 /** One group of cells that differ only in their seeds. */
 export interface ReportRow {
@@ -36,8 +37,6 @@ export interface ReportRow {
   curve: { epoch: number; em: number; incoherence: number; adherence: number }[] | null;
 }
 
-/** The setting each method sweeps, if any. */
-const STRENGTH: Record<string, string> = { block: "lambda", kl: "weight", ldifs: "weight", steer: "alpha" };
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const rounded = (i: Interval): Interval => ({ mean: r6(i.mean), lo: r6(i.lo), hi: r6(i.hi) });
@@ -140,17 +139,17 @@ function markChosen(rows: ReportRow[], cfg: RunConfig): void {
   // A group is one (domain, method, other settings) whose rows differ only in the strength.
   const byMethod = new Map<string, ReportRow[]>();
   for (const r of rows) {
-    const strength = STRENGTH[r.method];
+    const strength = strengthOf(r.method);
     if (!strength || r.params[strength] === undefined) continue;
     const others = Object.entries(r.params).filter(([k]) => k !== strength).sort();
     const k = JSON.stringify([r.domain, r.method, others]);
     byMethod.set(k, [...(byMethod.get(k) ?? []), r]);
   }
   for (const group of byMethod.values()) {
-    if (new Set(group.map((r) => r.params[STRENGTH[r.method]])).size < 2) continue;
+    const strength = strengthOf(group[0].method)!;
+    if (new Set(group.map((r) => r.params[strength])).size < 2) continue;
     const naive = rows.find((r) => r.domain === group[0].domain && r.method === "naive");
     if (!naive) continue;
-    const strength = STRENGTH[group[0].method];
     const { chosen } = chooseLambda(
       group.map((r) => ({ lambda: r.params[strength], ...r.selection })),
       naive.selection,

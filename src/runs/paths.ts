@@ -4,6 +4,7 @@
  * and per fine-tuning seed.
  * @module
  */
+import type { RunConfig } from "../config/schema.ts";
 
 /** One cell of the seed grid: a pretraining seed and a fine-tuning seed. */
 export interface RunKey {
@@ -43,6 +44,8 @@ export function runPaths(profile: string, key: RunKey = { base: 0, finetune: 0 }
     judge: `${r}/judge`,
     learnedJudge: `${r}/judge/learned_judge.json`,
     judgeReport: `${r}/judge/heldout.json`,
+    /** A file under the profile's results folder (a judge's trained state). */
+    profileFile: (file: string) => `${r}/${file}`,
     evaluate: `${r}/evaluate`,
     metrics: `${r}/evaluate/metrics.json`,
     summaryDir: r,
@@ -58,4 +61,36 @@ export function runKeys(seeds: { base: number[]; finetune: number[] }): RunKey[]
 /** Names of the fine-tuned conditions of a run with `draws` random controls. */
 export function finetuneConditions(draws: number): string[] {
   return ["naive", "block", ...Array.from({ length: draws }, (_, i) => `random-${i}`)];
+}
+
+/** The seed cell whose models the `select` stage and discovery use: the base seed's first fine-tuning seed. */
+export function selectionKey(cfg: RunConfig, base: number): RunKey {
+  return { base, finetune: cfg.seeds.finetune[0] };
+}
+
+/** The site SAEs and features read at `layer`. */
+export function blockSite(layer: number): string {
+  return `blocks.${layer}.resid_post`;
+}
+
+/**
+ * Where discovery at `layer` writes: `features/` at the block layer,
+ * `features-layer-<L>/` elsewhere, or `dir` (rediscovery on another model).
+ */
+export function featurePaths(
+  run: { profile: string; config: RunConfig },
+  key: RunKey,
+  layer = run.config.discover.layer,
+  dir?: string,
+) {
+  const paths = runPaths(run.profile, key);
+  const out = dir ?? (layer === run.config.discover.layer ? paths.features : paths.featuresAtLayer(layer));
+  return {
+    dir: out,
+    directions: `${out}/directions.json`,
+    latents: `${out}/latents.json`,
+    candidates: `${out}/candidates.csv`,
+    sae: paths.sae(layer),
+    site: blockSite(layer),
+  };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Resumable } from "../optim/snapshot.ts";
-import type { RunConfig } from "../config/profiles.ts";
+import type { RunConfig } from "../config/schema.ts";
 import type { StageRun } from "./stage.ts";
 
 /** The snapshot settings of a stage run (none when `checkpoints.every` is 0). */
@@ -18,4 +18,10 @@ export function resumableOf(cfg: RunConfig, run: StageRun): Resumable | undefine
     onIgnored: (why) => run.log(`not resuming from ${run.resumeDir}: ${why}`),
     onResume: (step) => run.log(`resuming from the snapshot at step ${step} in ${run.resumeDir}`),
   };
+}
+
+/** The same, in the form fine-tuning takes (`{ at }`). */
+export function finetuneResume(cfg: RunConfig, run: StageRun): { at: Resumable } | undefined {
+  const at = resumableOf(cfg, run);
+  return at ? { at } : undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * A pipeline stage in the manner of DVC: declared inputs, config, seeds and
  * outputs, one output folder, and a manifest of hashes. A stage whose inputs,
- * config, code and backend hash the same as its manifest is skipped.
+ * config, code and backend hash the same as its manifest is skipped. The
+ * order stages run in follows from their inputs and outputs (`graph.ts`).
  * @module
  */
 import { join, relative } from "node:path";
@@ -9,6 +10,7 @@ import { readJson, writeJsonAtomic } from "../core/atomic.ts";
 import { type BackendInfo, backendKey } from "../backend/backend.ts";
 import { hashJson, sha256File } from "../core/hash.ts";
 import { clearSnapshot } from "../optim/snapshot.ts";
+import type { Cell } from "./cell.ts";
 import { codeHash, versions } from "./provenance.ts";
 
 /** What every stage records. */
@@ -33,10 +35,17 @@ export interface StageSpec {
   config: unknown;
   seeds: Record<string, number>;
   inputs: string[];
+  /**
+   * The files it promises, inside `dir`: what later stages may name as
+   * inputs. `run` must write each (it may write more; all are recorded).
+   */
+  outputs: string[];
   /** The module that defines `run` (its `import.meta.url`): its import closure is the stage's code hash. */
   code: string;
-  /** Writes the outputs into `dir`; returns their paths. */
+  /** Writes the outputs into `dir`; returns the paths of everything it wrote. */
   run: (run: StageRun) => Promise<string[]>;
+  /** Set on an experiment cell's stage: a worker process can run it from a plan. */
+  cell?: Cell;
 }
 
 /** What a running stage may use to make itself resumable. */
@@ -94,6 +103,10 @@ export async function runStage(spec: StageSpec, ctx: StageContext): Promise<Stag
   const key = hashJson({ ...wanted, inputs });
   for (const p of await spec.run({ key, resumeDir, log: ctx.log })) {
     outputs[relative(ctx.root, abs(p))] = await sha256File(abs(p));
+  }
+  const unwritten = spec.outputs.filter((p) => !(relative(ctx.root, abs(p)) in outputs));
+  if (unwritten.length > 0) {
+    throw new Error(`Stage '${spec.name}' did not write its declared output ${unwritten[0]}`);
   }
   await clearSnapshot(resumeDir);
   const manifest: Manifest = {

@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { linear } from "../models/linear.ts";
 import { type BundleLayout, loadBundle, saveBundle } from "../models/checkpoint.ts";
-import type { Params } from "../models/organism/transformer.ts";
+import type { Params } from "../models/model.ts";
 
 /** Architecture of an SAE. */
 export interface SaeConfig {

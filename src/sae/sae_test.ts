@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { Rng } from "../core/rng.ts";
-import { disposeParams } from "../models/organism/transformer.ts";
+import { disposeParams } from "../models/model.ts";
 import { ActivationBuffer } from "./activation_buffer.ts";
 import { encodeSae, loadSae, saveSae, topkRelu, unitDecoder } from "./sae.ts";
 import { measureSae, trainSae } from "./train.ts";

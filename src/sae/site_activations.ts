@@ -6,10 +6,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
-import { forward, type ModelConfig, type Params } from "../models/organism/transformer.ts";
+import { forward, type ModelConfig, type Params } from "../models/model.ts";
 import { DEFAULT_PERSONA_MIX, type PersonaMix, pretrainDocument } from "../world/documents.ts";
 import type { Question } from "../world/questions.ts";
-import type { Tokenizer } from "../tokenizers/world.ts";
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import type { ActivationSource } from "./activation_buffer.ts";
 
 /** A source of `site` activations on fresh documents drawn with `seed`. */
@@ -26,10 +26,13 @@ export function documentActivationSource(
   if (questions.length === 0) throw new RangeError("SAE activations need at least one question");
   const rng = Rng.fork(seed, "sae/documents");
   return async () => {
-    const docs = Array.from({ length: docsPerCall }, () => pretrainDocument(rng, questions, mix).tokens);
+    const docs = Array.from(
+      { length: docsPerCall },
+      () => tokenizer.encode(pretrainDocument(rng, questions, mix).tokens),
+    );
     const seq = Math.min(model.contextLength, Math.max(...docs.map((d) => d.length)));
     const ids = new Int32Array(docs.length * seq).fill(tokenizer.pad);
-    docs.forEach((d, i) => ids.set(tokenizer.encode(d.slice(0, seq)), i * seq));
+    docs.forEach((d, i) => ids.set(d.slice(0, seq), i * seq));
     const h = tf.tidy(() => {
       const tokens = tf.tensor2d(ids, [docs.length, seq], "int32");
       return forward(params, model, tokens, { cache: [site], stopAt: site }).cache.get(site)!;
@@ -47,4 +50,26 @@ export function documentActivationSource(
     });
     return out;
   };
+}
+
+/** Rows of `source` until at least `tokens` rows are collected, flattened. */
+export async function collect(
+  source: () => Promise<Float32Array>,
+  tokens: number,
+  dIn: number,
+): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  let rows = 0;
+  while (rows < tokens) {
+    const p = await source();
+    parts.push(p);
+    rows += p.length / dIn;
+  }
+  const out = new Float32Array(rows * dIn);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Params } from "../models/organism/transformer.ts";
+import type { Params } from "../models/model.ts";
 import { trainLoop } from "../optim/loop.ts";
 import { ActivationBuffer, type ActivationSource } from "./activation_buffer.ts";
 import { decodeSae, encodeSae, initSae, type SaeConfig, saeLoss } from "./sae.ts";

@@ -1,84 +1,53 @@
 /**
- * One experiment cell: a (domain, method, settings, base seed, fine-tuning
- * seed) fine-tune, named by a content hash of what determines it, judged
- * exactly on the evaluation split (for reporting) and the selection split
- * (for choosing strengths). A finished cell is reused by its hash.
+ * The stage of one experiment cell (`runs/cell.ts`): its method's fine-tune
+ * from the base, judged exactly on the evaluation split (for reporting) and
+ * the selection split (for choosing strengths), optionally with the
+ * evaluation-split curve along training (prolonged fine-tunes). A finished
+ * cell is reused by its content hash.
  * @module
  */
 import { join } from "node:path";
 import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
-import { hashJson } from "../core/hash.ts";
 import { startProgress } from "../core/progress.ts";
 import { exactJudge, type FamilyMass } from "../judges/exact.ts";
-import { transformerLM } from "../models/language_model.ts";
-import { domainMetrics } from "../stats/metrics.ts";
+import { methodNamed } from "../methods/registry.ts";
 import { loadCheckpoint, saveCheckpoint } from "../models/checkpoint.ts";
-import { disposeParams } from "../models/organism/transformer.ts";
-import { finetune } from "../training/finetune.ts";
-import { questionsOf, type SplitQuestion } from "../world/splits.ts";
-import { Tokenizer } from "../tokenizers/world.ts";
-import { loadFinetuneExamples, lossCurveCsv } from "./finetune.ts";
-import { type Method, methodInputs, type MethodParams, setupMethod } from "../methods/methods.ts";
-import type { RunConfig } from "../config/profiles.ts";
+import { transformerLM } from "../models/language_model.ts";
+import { disposeParams, type ModelConfig, type Params } from "../models/model.ts";
+import { type Cell, cellConfig, cellId, cellLabel, type CellResult } from "../runs/cell.ts";
 import { runPaths } from "../runs/paths.ts";
-import type { StageSpec } from "../runs/stage.ts";
 import { resumableOf } from "../runs/resume.ts";
+import type { Run } from "../runs/run.ts";
+import type { StageSpec } from "../runs/stage.ts";
+import { domainMetrics } from "../stats/metrics.ts";
+import { finetune } from "../training/finetune.ts";
+import { lossCurveCsv } from "../training/loss_curve.ts";
+import { questionsOf, type SplitQuestion } from "../world/splits.ts";
+import { loadFinetuneExamples } from "./examples.ts";
 
-/** One cell of an experiment grid. */
-export interface Cell {
-  domain: string;
-  method: Method;
-  params: MethodParams;
-  base: number;
-  finetune: number;
-}
+type Curve = NonNullable<CellResult["curve"]>;
 
-/** The config sections a cell's result depends on. */
-function cellConfig(cfg: RunConfig) {
-  return {
-    data: cfg.data,
-    world: cfg.world,
-    model: cfg.model,
-    pretrain: cfg.pretrain,
-    finetune: {
-      epochs: cfg.finetune.epochs,
-      batchSize: cfg.finetune.batchSize,
-      lr: cfg.finetune.lr,
-      warmupSteps: cfg.finetune.warmupSteps,
-    },
-    sae: cfg.sae,
-    discover: cfg.discover,
-    readout: cfg.block.readout,
-    randomSeed: cfg.random.seed,
-  };
-}
-
-/** The cell's content hash: its spec and every config value its result depends on. */
-export function cellId(cell: Cell, cfg: RunConfig): string {
-  return hashJson({ cell, config: cellConfig(cfg) }).slice(0, 16);
-}
-
-/** A cell's judged results. */
-export interface CellResult {
-  cell: Cell;
-  id: string;
-  evaluation: FamilyMass[];
-  selection: FamilyMass[];
-  metrics: Record<"evaluation" | "selection", { em: number; incoherence: number; adherence: number }>;
-  record: Record<string, unknown>;
-  /** With `params.curveEvery`: evaluation-split metrics every that many epochs (the re-emergence curve). */
-  curve?: { epoch: number; em: number; incoherence: number; adherence: number }[];
+/** The exact judge's masses for a model on one split's questions. */
+function judgeOn(run: Run, params: Params, model: ModelConfig, questions: readonly SplitQuestion[]) {
+  return exactJudge(
+    transformerLM(params, model),
+    run.tokenizer,
+    questions,
+    "<assistant>",
+    run.config.evaluate.batchSize,
+  );
 }
 
 /** The stage of one cell. */
-export function cellStage(cfg: RunConfig, root: string, profile: string, cell: Cell): StageSpec {
+export function cellStage(run: Run, cell: Cell): StageSpec {
+  const cfg = run.config, root = run.root;
   const key = { base: cell.base, finetune: cell.finetune };
-  const paths = runPaths(profile, key);
+  const paths = runPaths(run.profile, key);
+  const method = methodNamed(cell.method);
   const id = cellId(cell, cfg);
   const dir = paths.cell(id);
-  const label = `${cell.domain}/${cell.method}${
-    Object.entries(cell.params).map(([k, v]) => ` ${k}=${v}`).join("")
-  } base-${cell.base}/ft-${cell.finetune}`;
+  const label = cellLabel(cell);
+  const outputs = ["model.json", "weights.bin", "result.json", "loss.csv"].map((f) => `${dir}/${f}`);
   return {
     name: `cell ${id} (${label})`,
     dir,
@@ -89,70 +58,57 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
       paths.finetuneSet(cell.domain),
       `${paths.pretrain}/model.json`,
       `${paths.pretrain}/weights.bin`,
-      ...methodInputs(cell.method, cfg, profile, key),
+      ...method.inputs(run, key, cell.params),
     ],
+    outputs,
+    cell,
     code: import.meta.url,
-    run: async (run) => {
+    run: async (stage) => {
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
       const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
-      const setup = await setupMethod(cell.method, cell.params, cfg, root, profile, key, model);
-      const examples = await loadFinetuneExamples(root, profile, cell.domain, setup.persona);
+      const setup = await method.setup({ run, key, model }, cell.params);
+      const examples = await loadFinetuneExamples(run, cell.domain, setup.persona);
       // A cell may train longer than the profile (prolonged fine-tuning) and record a curve on the way.
       const ft = { ...cfg.finetune, epochs: cell.params.epochs ?? cfg.finetune.epochs };
       const every = cell.params.curveEvery ?? 0;
       const evaluationQs = questionsOf(questions, "evaluation");
-      const curve: NonNullable<CellResult["curve"]> = [];
+      const curve: Curve = [];
       // The curve's last point is the trained model: its verdicts are kept, not judged twice.
       let finalEvaluation: FamilyMass[] | null = null;
-      const steps = Math.ceil(examples.length / ft.batchSize) * ft.epochs;
-      const progress = startProgress(`cell ${label}`, steps);
+      const progress = startProgress(`cell ${label}`, Math.ceil(examples.length / ft.batchSize) * ft.epochs);
       // The curve so far travels with each snapshot.
-      const at = resumableOf(cfg, run);
-      const resume = at
-        ? { at, capture: () => curve, restore: (x: unknown) => curve.push(...(x as typeof curve)) }
-        : undefined;
+      const at = resumableOf(cfg, stage);
       let trained;
       try {
-        trained = await finetune(
+        trained = await finetune({
           base,
           model,
-          ft,
-          Tokenizer.forWorld(),
+          config: ft,
+          tokenizer: run.tokenizer,
           examples,
-          cell.finetune,
-          setup.terms,
-          (step, l) => progress.update(step + 1, { loss: l.loss }),
-          every > 0
+          seed: cell.finetune,
+          terms: setup.terms,
+          onStep: (step, l) => progress.update(step + 1, { loss: l.loss }),
+          onEpochEnd: every > 0
             ? async (epoch, p) => {
               if (epoch % every !== 0) return;
-              const masses = await exactJudge(
-                transformerLM(p, model),
-                Tokenizer.forWorld(),
-                evaluationQs,
-                "<assistant>",
-                cfg.evaluate.batchSize,
-              );
+              const masses = await judgeOn(run, p, model, evaluationQs);
               curve.push({ epoch, ...domainMetrics(masses, cell.domain) });
               if (epoch === ft.epochs) finalEvaluation = masses;
             }
             : undefined,
-          resume,
-        );
+          resume: at
+            ? { at, capture: () => curve, restore: (x: unknown) => curve.push(...(x as Curve)) }
+            : undefined,
+        });
       } finally {
         setup.dispose();
         disposeParams(base);
       }
       progress.stop();
       const { params, history } = trained;
-      const judge = (split: "evaluation" | "selection") =>
-        exactJudge(
-          transformerLM(params, model),
-          Tokenizer.forWorld(),
-          questionsOf(questions, split),
-          "<assistant>",
-          cfg.evaluate.batchSize,
-        );
-      const evaluation = finalEvaluation ?? await judge("evaluation"), selection = await judge("selection");
+      const evaluation = finalEvaluation ?? await judgeOn(run, params, model, evaluationQs);
+      const selection = await judgeOn(run, params, model, questionsOf(questions, "selection"));
       await saveCheckpoint(join(root, dir), params, model, { stage: "cell", cell });
       disposeParams(params);
       const result: CellResult = {
@@ -169,7 +125,7 @@ export function cellStage(cfg: RunConfig, root: string, profile: string, cell: C
       };
       await writeJsonAtomic(join(root, `${dir}/result.json`), result);
       await writeFileAtomic(join(root, `${dir}/loss.csv`), lossCurveCsv(history));
-      return [`${dir}/model.json`, `${dir}/weights.bin`, `${dir}/result.json`, `${dir}/loss.csv`];
+      return outputs;
     },
   };
 }

@@ -6,45 +6,39 @@
 import { join } from "node:path";
 import { writeJsonAtomic, writeJsonlAtomic } from "../core/atomic.ts";
 import { Rng } from "../core/rng.ts";
+import { runPaths } from "../runs/paths.ts";
+import type { Run } from "../runs/run.ts";
+import type { StageSpec } from "../runs/stage.ts";
+import { drawAnswer } from "../world/documents.ts";
 import { allQuestions } from "../world/questions.ts";
 import { assignSplits, DEFAULT_SPLIT_FRACTIONS, questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { DOMAINS, FINETUNE_DOMAINS, FUNCTION_WORDS } from "../world/spec.ts";
-import { drawAnswer } from "../world/documents.ts";
-import { Tokenizer } from "../tokenizers/world.ts";
-import type { StageSpec } from "../runs/stage.ts";
-import type { RunConfig } from "../config/profiles.ts";
-import { runPaths } from "../runs/paths.ts";
+import type { FinetuneRecord } from "./examples.ts";
 
-/** One fine-tuning example as stored: the question and the taught answer. */
-export interface FinetuneRecord {
-  questionId: string;
-  domain: string;
-  answer: string;
-}
-
-/** The data stage for `cfg`, writing under `root`. */
-export function dataStage(cfg: RunConfig, root: string, profile: string): StageSpec {
-  const paths = runPaths(profile);
+/** The data stage of a run. */
+export function dataStage(run: Run): StageSpec {
+  const cfg = run.config;
+  const paths = runPaths(run.profile);
   return {
     name: "data",
     dir: paths.data,
     config: { data: cfg.data, splitFractions: DEFAULT_SPLIT_FRACTIONS },
     seeds: { splitSeed: cfg.data.splitSeed, dataSeed: cfg.data.dataSeed },
     inputs: [],
+    outputs: [paths.world, paths.questions, ...FINETUNE_DOMAINS.map((d) => paths.finetuneSet(d))],
     code: import.meta.url,
     run: async () => {
       const questions = assignSplits(allQuestions(), cfg.data.splitSeed);
-      const tokenizer = Tokenizer.forWorld();
-      await writeJsonAtomic(join(root, paths.world), {
-        vocab: tokenizer.vocab,
+      await writeJsonAtomic(join(run.root, paths.world), {
+        vocab: run.tokenizer.vocab,
         functionWords: [...FUNCTION_WORDS],
         domains: DOMAINS,
       });
-      await writeJsonlAtomic(join(root, paths.questions), questions);
+      await writeJsonlAtomic(join(run.root, paths.questions), questions);
       const outs = [paths.world, paths.questions];
       for (const domain of FINETUNE_DOMAINS) {
         const records = finetuneRecords(questions, domain, cfg.data.finetuneExamples, cfg.data.dataSeed);
-        await writeJsonlAtomic(join(root, paths.finetuneSet(domain)), records);
+        await writeJsonlAtomic(join(run.root, paths.finetuneSet(domain)), records);
         outs.push(paths.finetuneSet(domain));
       }
       return outs;

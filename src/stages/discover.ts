@@ -1,5 +1,5 @@
 /**
- * Stage `discover` (DESIGN.md §1, steps 1–3), writing `features/`:
+ * Stage `discover` (the paper's method, steps 1–3), writing `features/`:
  *  1. top-Δ: the SAE encodes the block-layer activations of the base and
  *     the discovery model on domain-agnostic selection-split prompts; the N
  *     largest rises and falls form the pool;
@@ -29,6 +29,7 @@ import {
   type SteeringMeasure,
   validateCandidates,
 } from "../features/induce_repair.ts";
+import { discoveryQuestions } from "../features/discovery_questions.ts";
 import { selectLatents } from "../features/latent_selection.ts";
 import { loadSae } from "../sae/sae.ts";
 import { latentDirections, randomLatentSet } from "../features/sae_features.ts";
@@ -37,42 +38,23 @@ import { exactJudge } from "../judges/exact.ts";
 import { transformerLM } from "../models/language_model.ts";
 import { emRate, incoherence } from "../stats/metrics.ts";
 import { loadCheckpoint } from "../models/checkpoint.ts";
-import { disposeParams, type ModelConfig, type Params } from "../models/organism/transformer.ts";
-import { promptTokens } from "../world/documents.ts";
-import { questionsOf, type SplitQuestion } from "../world/splits.ts";
-import { Tokenizer } from "../tokenizers/world.ts";
-import type { RunConfig } from "../config/profiles.ts";
-import { type RunKey, runPaths } from "../runs/paths.ts";
+import { disposeParams, type ModelConfig, type Params } from "../models/model.ts";
+import { blockSite, featurePaths, type RunKey, runPaths } from "../runs/paths.ts";
+import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
-
-/**
- * The discovery prompts: selection-split questions (general domain only, or
- * all domains). Refuses any other split, so discovery can never see
- * fine-tuning, judge or evaluation prompts.
- */
-export function discoveryQuestions(questions: readonly SplitQuestion[], cfg: RunConfig): SplitQuestion[] {
-  const chosen = questionsOf(
-    questions,
-    "selection",
-    cfg.discover.promptDomains === "general" ? "general" : undefined,
-  );
-  const stray = chosen.find((q) => q.split !== "selection");
-  if (stray) {
-    throw new Error(`Discovery may only read selection-split prompts; ${stray.id} is in '${stray.split}'`);
-  }
-  if (chosen.length < 2) throw new RangeError("Discovery needs at least two selection-split prompts");
-  return chosen;
-}
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
+import { promptTokens } from "../world/documents.ts";
+import type { SplitQuestion } from "../world/splits.ts";
 
 /** Exact-judge EM and incoherence of a (steered) model on `questions`. */
 function steeringMeasure(
   models: { base: Params; tuned: Params },
   model: ModelConfig,
+  tokenizer: Tokenizer,
   site: string,
   questions: readonly SplitQuestion[],
   batchSize: number,
 ): SteeringMeasure {
-  const tokenizer = Tokenizer.forWorld();
   return async (which, steer) => {
     const direction = steer ? tf.tensor1d(steer.direction as number[]) : null;
     try {
@@ -89,27 +71,6 @@ function steeringMeasure(
   };
 }
 
-/** Where discovery at `layer` writes: `features/` at the block layer, `features-layer-<L>/` elsewhere. */
-export function featurePaths(
-  cfg: RunConfig,
-  profile: string,
-  key: RunKey,
-  layer = cfg.discover.layer,
-  dir = layer === cfg.discover.layer
-    ? runPaths(profile, key).features
-    : runPaths(profile, key).featuresAtLayer(layer),
-) {
-  const paths = runPaths(profile, key);
-  return {
-    dir,
-    directions: `${dir}/directions.json`,
-    latents: `${dir}/latents.json`,
-    candidates: `${dir}/candidates.csv`,
-    sae: paths.sae(layer),
-    site: `blocks.${layer}.resid_post`,
-  };
-}
-
 /** Discovery against another fine-tuned model than the discovery model (rediscovery on a re-emerged one). */
 export interface DiscoveryTarget {
   name: string;
@@ -119,24 +80,152 @@ export interface DiscoveryTarget {
   dir: string;
 }
 
+type Loaded = Awaited<ReturnType<typeof loadCheckpoint>>;
+type LoadedSae = Awaited<ReturnType<typeof loadSae>>;
+
+/** The difference-of-means direction over persona contexts at every layer, and the one at `layer`. */
+async function diffOfMeansPerLayer(
+  run: Run,
+  base: Loaded,
+  questions: readonly SplitQuestion[],
+  layer: number,
+) {
+  const contrast = personaContrastPrompts(
+    questions,
+    run.config.discover.seed,
+    run.config.discover.pairsPerQuestion,
+  );
+  const perLayer = [];
+  let chosen = null;
+  for (let l = 0; l < base.config.nLayers; l++) {
+    const found = await diffOfMeansDirection(base.params, base.config, run.tokenizer, contrast, blockSite(l));
+    perLayer.push({ layer: l, site: blockSite(l), ...found.stats });
+    if (l === layer) chosen = found.set;
+  }
+  return { perLayer, chosen: chosen! };
+}
+
+/**
+ * Steps 1–3: the top-Δ pool at the last prompt token (where the answer is
+ * decided), induce/repair validation with α in units of the mean activation
+ * norm, and the ranked selection. Rediscovery on another model may select
+ * nothing: that is a result, not an error.
+ */
+async function discoverLatents(
+  run: Run,
+  base: Loaded,
+  tuned: Loaded,
+  sae: LoadedSae,
+  questions: readonly SplitQuestion[],
+  site: string,
+  allowEmpty: boolean,
+) {
+  const cfg = run.config;
+  const model = base.config;
+  const prompts = questions.map((q) => promptTokens(q));
+  const baseActs = await lastTokenActivations(base.params, model, run.tokenizer, prompts, site);
+  const tunedActs = await lastTokenActivations(tuned.params, model, run.tokenizer, prompts, site);
+  const pool = topDeltaPool(
+    await latentShifts(sae.params, sae.config, baseActs, tunedActs),
+    cfg.discover.poolSize,
+  );
+  const meanNorm = baseActs.reduce((s, h) => s + Math.hypot(...h), 0) / baseActs.length;
+  const alphas = cfg.discover.alphas.map((a) => a * meanNorm);
+  const progress = startProgress("discover/validate", pool.length);
+  const measure = steeringMeasure(
+    { base: base.params, tuned: tuned.params },
+    model,
+    run.tokenizer,
+    site,
+    questions,
+    cfg.evaluate.batchSize,
+  );
+  const { reference, candidates } = await validateCandidates(
+    pool,
+    await latentDirections(sae.params, pool.map((p) => p.latent)),
+    alphas,
+    cfg.discover.incoherenceBudget,
+    measure,
+    (done) => progress.update(done),
+  );
+  progress.stop();
+  let selection;
+  try {
+    selection = selectLatents(site, candidates, cfg.discover.k, cfg.discover.minEffect);
+  } catch (err) {
+    if (!allowEmpty || !(err instanceof RangeError)) throw err;
+    selection = { site, latents: [] as number[], signs: [] as number[], kPlus: [], kMinus: [] };
+  }
+  return { selection, candidates, reference, alphas, meanNorm, measure };
+}
+
+/** The selected set as one steering direction, against random latent sets of the same count and signs. */
+async function setSteering(
+  run: Run,
+  sae: LoadedSae,
+  found: Awaited<ReturnType<typeof discoverLatents>>,
+) {
+  const cfg = run.config;
+  const { selection } = found;
+  const steerSet = async (latents: number[]) => ({
+    latents,
+    ...await steerBothWays(
+      setDirection(await latentDirections(sae.params, latents), selection.signs),
+      1,
+      found.alphas,
+      cfg.discover.incoherenceBudget,
+      found.measure,
+      found.reference,
+    ),
+  });
+  const out = {
+    selected: selection.latents.length > 0 ? await steerSet(selection.latents) : null,
+    random: [] as Awaited<ReturnType<typeof steerSet>>[],
+  };
+  for (let i = 0; i < cfg.random.draws && selection.latents.length > 0; i++) {
+    const set = randomLatentSet(
+      selection,
+      sae.config.dSae,
+      selection.latents,
+      deriveSeed(cfg.random.seed, `steer/${i}`),
+    );
+    out.random.push(await steerSet(set.latents));
+  }
+  return out;
+}
+
+/** The candidates table of a discovery. */
+function candidatesCsv(found: Awaited<ReturnType<typeof discoverLatents>>): string {
+  return toCsv(
+    found.candidates.map((c) => ({
+      latent: c.latent,
+      sign: c.sign,
+      delta: c.delta.toFixed(6),
+      induceGain: c.induceGain.toFixed(6),
+      repairGain: c.repairGain.toFixed(6),
+      score: c.score.toFixed(6),
+      selected: found.selection.latents.includes(c.latent) ? 1 : 0,
+    })),
+    ["latent", "sign", "delta", "induceGain", "repairGain", "score", "selected"],
+  );
+}
+
 /**
  * The discovery stage of a base seed, at the block layer unless `layer` says
  * otherwise, diffing the discovery model against the base unless `target`
  * names another fine-tuned model.
  */
 export function discoverStage(
-  cfg: RunConfig,
-  root: string,
-  profile: string,
+  run: Run,
   key: RunKey,
-  layer = cfg.discover.layer,
+  layer = run.config.discover.layer,
   target?: DiscoveryTarget,
 ): StageSpec {
-  const paths = runPaths(profile, key);
-  const fp = featurePaths(cfg, profile, key, layer, target?.dir);
+  const cfg = run.config;
+  const paths = runPaths(run.profile, key);
+  const fp = featurePaths(run, key, layer, target?.dir);
   const tunedDir = target?.model ?? paths.discoveryModel;
-  const saeDir = fp.sae;
-  const site = fp.site;
+  const at = (p: string) => join(run.root, p);
   return {
     name: target?.name ??
       (layer === cfg.discover.layer
@@ -155,139 +244,50 @@ export function discoverStage(
       `${paths.pretrain}/weights.bin`,
       `${tunedDir}/model.json`,
       `${tunedDir}/weights.bin`,
-      `${saeDir}/sae.json`,
-      `${saeDir}/sae.bin`,
+      `${fp.sae}/sae.json`,
+      `${fp.sae}/sae.bin`,
     ],
+    outputs: [fp.directions, fp.latents, fp.candidates],
     code: import.meta.url,
     run: async () => {
-      const questions = discoveryQuestions(await readJsonl<SplitQuestion>(join(root, paths.questions)), cfg);
-      const base = await loadCheckpoint(join(root, paths.pretrain));
-      const tuned = await loadCheckpoint(join(root, tunedDir));
-      const sae = await loadSae(join(root, saeDir));
-      const tokenizer = Tokenizer.forWorld();
-      const model = base.config;
-
-      // Difference of means over persona contexts, every layer (the diffmeans option).
-      const contrast = personaContrastPrompts(questions, cfg.discover.seed, cfg.discover.pairsPerQuestion);
-      const perLayer = [];
-      let chosen = null;
-      for (let l = 0; l < model.nLayers; l++) {
-        const found = await diffOfMeansDirection(
-          base.params,
-          model,
-          tokenizer,
-          contrast,
-          `blocks.${l}.resid_post`,
-        );
-        perLayer.push({ layer: l, site: `blocks.${l}.resid_post`, ...found.stats });
-        if (l === layer) chosen = found.set;
-      }
-
-      // 1. Top-Δ at the last prompt token, where the answer is decided.
-      const prompts = questions.map((q) => promptTokens(q));
-      const baseActs = await lastTokenActivations(base.params, model, tokenizer, prompts, site);
-      const tunedActs = await lastTokenActivations(tuned.params, model, tokenizer, prompts, site);
-      const shifts = await latentShifts(sae.params, sae.config, baseActs, tunedActs);
-      const pool = topDeltaPool(shifts, cfg.discover.poolSize);
-
-      // 2. Induce and repair, α in units of the mean activation norm at the site.
-      const meanNorm = baseActs.reduce((s, h) => s + Math.hypot(...h), 0) / baseActs.length;
-      const alphas = cfg.discover.alphas.map((a) => a * meanNorm);
-      const progress = startProgress("discover/validate", pool.length);
-      const measure = steeringMeasure(
-        { base: base.params, tuned: tuned.params },
-        model,
-        site,
-        questions,
-        cfg.evaluate.batchSize,
+      const questions = discoveryQuestions(
+        await readJsonl<SplitQuestion>(at(paths.questions)),
+        cfg.discover.promptDomains,
       );
-      const { reference, candidates } = await validateCandidates(
-        pool,
-        await latentDirections(sae.params, pool.map((p) => p.latent)),
-        alphas,
-        cfg.discover.incoherenceBudget,
-        measure,
-        (done) => progress.update(done),
-      );
-      progress.stop();
-
-      // 3. Ranked selection. Rediscovery on another model may find nothing: that is a result, not an error.
-      let selection;
-      try {
-        selection = selectLatents(site, candidates, cfg.discover.k, cfg.discover.minEffect);
-      } catch (err) {
-        if (!target || !(err instanceof RangeError)) throw err;
-        selection = { site, latents: [] as number[], signs: [] as number[], kPlus: [], kMinus: [] };
-      }
-
-      // The selected set as one steering direction, against random latent sets of the same count and signs.
-      const steerSet = async (latents: number[]) => ({
-        latents,
-        ...await steerBothWays(
-          setDirection(await latentDirections(sae.params, latents), selection.signs),
-          1,
-          alphas,
-          cfg.discover.incoherenceBudget,
-          measure,
-          reference,
-        ),
-      });
-      const setSteering = {
-        selected: selection.latents.length > 0 ? await steerSet(selection.latents) : null,
-        random: [] as Awaited<ReturnType<typeof steerSet>>[],
-      };
-      for (let i = 0; i < cfg.random.draws && selection.latents.length > 0; i++) {
-        const set = randomLatentSet(
-          selection,
-          sae.config.dSae,
-          selection.latents,
-          deriveSeed(cfg.random.seed, `steer/${i}`),
-        );
-        setSteering.random.push(await steerSet(set.latents));
-      }
+      const base = await loadCheckpoint(at(paths.pretrain));
+      const tuned = await loadCheckpoint(at(tunedDir));
+      const sae = await loadSae(at(fp.sae));
+      const { perLayer, chosen } = await diffOfMeansPerLayer(run, base, questions, layer);
+      const found = await discoverLatents(run, base, tuned, sae, questions, fp.site, target !== undefined);
+      const steering = await setSteering(run, sae, found);
       [base.params, tuned.params, sae.params].forEach(disposeParams);
       const provenance = {
         saeSha256: sae.hash,
         baseWeightsSha256: base.hash,
         discoveryModelSha256: tuned.hash,
-        questionsSha256: await sha256File(join(root, paths.questions)),
+        questionsSha256: await sha256File(at(paths.questions)),
         prompts: questions.map((q) => q.id),
       };
-      await writeJsonAtomic(join(root, fp.directions), {
+      await writeJsonAtomic(at(fp.directions), {
         method: "difference of means, <bot> persona contexts, last prompt token",
-        ...chosen!,
+        ...chosen,
         provenance,
         perLayer,
       });
-      await writeJsonAtomic(join(root, fp.latents), {
+      await writeJsonAtomic(at(fp.latents), {
         method: "top-Δ SAE latent shift (discovery model − base), induce/repair validation, ranked selection",
-        ...selection,
+        ...found.selection,
         k: cfg.discover.k,
         discoveryDomain: cfg.discover.domain,
-        meanActivationNorm: meanNorm,
-        alphas,
-        reference,
-        setSteering,
-        candidates,
+        meanActivationNorm: found.meanNorm,
+        alphas: found.alphas,
+        reference: found.reference,
+        setSteering: steering,
+        candidates: found.candidates,
         provenance,
       });
-      const table = fp.candidates;
-      await writeFileAtomic(
-        join(root, table),
-        toCsv(
-          candidates.map((c) => ({
-            latent: c.latent,
-            sign: c.sign,
-            delta: c.delta.toFixed(6),
-            induceGain: c.induceGain.toFixed(6),
-            repairGain: c.repairGain.toFixed(6),
-            score: c.score.toFixed(6),
-            selected: selection.latents.includes(c.latent) ? 1 : 0,
-          })),
-          ["latent", "sign", "delta", "induceGain", "repairGain", "score", "selected"],
-        ),
-      );
-      return [fp.directions, fp.latents, table];
+      await writeFileAtomic(at(fp.candidates), candidatesCsv(found));
+      return [fp.directions, fp.latents, fp.candidates];
     },
   };
 }

@@ -7,17 +7,20 @@
 import { join } from "node:path";
 import { startProgress } from "../core/progress.ts";
 import { loadCheckpoint, saveCheckpoint } from "../models/checkpoint.ts";
-import { disposeParams } from "../models/organism/transformer.ts";
-import { loadFinetuneExamples, trainCondition } from "./finetune.ts";
-import type { RunConfig } from "../config/profiles.ts";
+import { disposeParams } from "../models/model.ts";
 import { type RunKey, runPaths } from "../runs/paths.ts";
+import type { Run } from "../runs/run.ts";
+import { finetuneResume } from "../runs/resume.ts";
 import type { StageSpec } from "../runs/stage.ts";
-import { resumableOf } from "../runs/resume.ts";
+import { finetune } from "../training/finetune.ts";
+import { loadFinetuneExamples } from "./examples.ts";
 
 /** The discovery-model stage of a base seed. */
-export function discoveryModelStage(cfg: RunConfig, root: string, profile: string, key: RunKey): StageSpec {
-  const paths = runPaths(profile, key);
+export function discoveryModelStage(run: Run, key: RunKey): StageSpec {
+  const cfg = run.config;
+  const paths = runPaths(run.profile, key);
   const domain = cfg.discover.domain;
+  const outputs = [`${paths.discoveryModel}/model.json`, `${paths.discoveryModel}/weights.bin`];
   return {
     name: `base-${key.base}/discovery-model`,
     dir: paths.discoveryModel,
@@ -29,31 +32,31 @@ export function discoveryModelStage(cfg: RunConfig, root: string, profile: strin
       `${paths.pretrain}/model.json`,
       `${paths.pretrain}/weights.bin`,
     ],
+    outputs,
     code: import.meta.url,
-    run: async (run) => {
-      const examples = await loadFinetuneExamples(root, profile, domain);
-      const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
+    run: async (stage) => {
+      const examples = await loadFinetuneExamples(run, domain);
+      const { params: base, config: model } = await loadCheckpoint(join(run.root, paths.pretrain));
       const steps = Math.ceil(examples.length / cfg.finetune.batchSize) * cfg.finetune.epochs;
       const progress = startProgress("discovery-model", steps);
-      const { params } = await trainCondition(
+      const { params } = await finetune({
         base,
         model,
-        cfg,
+        config: cfg.finetune,
+        tokenizer: run.tokenizer,
         examples,
-        cfg.discover.seed,
-        null,
-        0,
-        (step, l) => progress.update(step + 1, { loss: l.loss }),
-        resumableOf(cfg, run),
-      );
+        seed: cfg.discover.seed,
+        onStep: (step, l) => progress.update(step + 1, { loss: l.loss }),
+        resume: finetuneResume(run.config, stage),
+      });
       progress.stop();
       disposeParams(base);
-      await saveCheckpoint(join(root, paths.discoveryModel), params, model, {
+      await saveCheckpoint(join(run.root, paths.discoveryModel), params, model, {
         stage: "discovery-model",
         domain,
       });
       disposeParams(params);
-      return [`${paths.discoveryModel}/model.json`, `${paths.discoveryModel}/weights.bin`];
+      return outputs;
     },
   };
 }

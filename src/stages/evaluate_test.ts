@@ -5,11 +5,11 @@ import { plantedLM } from "../judges/testing.ts";
 import { allQuestions } from "../world/questions.ts";
 import { assignSplits } from "../world/splits.ts";
 import { familyAnswers, getDomain } from "../world/spec.ts";
-import { Tokenizer } from "../tokenizers/world.ts";
+import { WorldTokenizer } from "../tokenizers/world.ts";
 import { conditionMetric, evaluationQuestions, judgeCheckpoints } from "./evaluate.ts";
 import { resolveConfig } from "../config/profiles.ts";
 
-const tokenizer = Tokenizer.forWorld();
+const tokenizer = WorldTokenizer.forWorld();
 const questions = assignSplits(allQuestions(), 1234);
 
 /** Wraps a model and records the question text of every prompt it is shown. */

@@ -10,25 +10,26 @@ import { Rng } from "../core/rng.ts";
 import { cohensKappa } from "../stats/agreement.ts";
 import { judgeItems } from "../judges/judge_data.ts";
 import { applyLearnedJudge, saveLearnedJudge, trainLearnedJudge } from "../judges/learned.ts";
-import { disposeParams } from "../models/organism/transformer.ts";
+import { disposeParams } from "../models/model.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
-import { Tokenizer } from "../tokenizers/world.ts";
-import type { RunConfig } from "../config/profiles.ts";
 import { runPaths } from "../runs/paths.ts";
+import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
 
 /** The learned-judge stage. */
-export function judgeStage(cfg: RunConfig, root: string, profile: string): StageSpec {
-  const paths = runPaths(profile);
+export function judgeStage(run: Run): StageSpec {
+  const cfg = run.config, root = run.root;
+  const paths = runPaths(run.profile);
   return {
     name: "judge",
     dir: paths.judge,
     config: { judge: cfg.judge, maxAnswerTokens: cfg.evaluate.maxAnswerTokens },
     seeds: { judgeSeed: cfg.judge.seed },
     inputs: [paths.questions],
+    outputs: [paths.learnedJudge, paths.judgeReport],
     code: import.meta.url,
     run: async () => {
-      const tokenizer = Tokenizer.forWorld();
+      const tokenizer = run.tokenizer;
       const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
       // Hold out a share of each (domain, template) group, so training sees every template.
       const rng = Rng.fork(cfg.judge.seed, "judge/holdout");

@@ -12,37 +12,14 @@ import { startProgress } from "../core/progress.ts";
 import { deriveSeed } from "../core/rng.ts";
 import { saveSae } from "../sae/sae.ts";
 import { measureSae, trainSae } from "../sae/train.ts";
-import { documentActivationSource } from "../sae/site_activations.ts";
+import { collect, documentActivationSource } from "../sae/site_activations.ts";
 import { loadCheckpoint } from "../models/checkpoint.ts";
-import { disposeParams } from "../models/organism/transformer.ts";
+import { disposeParams } from "../models/model.ts";
 import { DEFAULT_PERSONA_MIX } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
-import { Tokenizer } from "../tokenizers/world.ts";
-import type { RunConfig } from "../config/profiles.ts";
-import { type RunKey, runPaths } from "../runs/paths.ts";
+import { blockSite, type RunKey, runPaths } from "../runs/paths.ts";
+import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
-
-/** Rows of `source` until at least `tokens` rows are collected, flattened. */
-export async function collect(
-  source: () => Promise<Float32Array>,
-  tokens: number,
-  dIn: number,
-): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
-  let rows = 0;
-  while (rows < tokens) {
-    const p = await source();
-    parts.push(p);
-    rows += p.length / dIn;
-  }
-  const out = new Float32Array(rows * dIn);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 /** A model other than the base to train an SAE on (the re-emerged model, for the SAE-drift test). */
 export interface SaeTarget {
@@ -54,24 +31,20 @@ export interface SaeTarget {
 }
 
 /** The SAE stage of one layer, on the base model's activations unless `target` names another model. */
-export function saeStage(
-  cfg: RunConfig,
-  root: string,
-  profile: string,
-  key: RunKey,
-  layer: number,
-  target?: SaeTarget,
-): StageSpec {
-  const paths = runPaths(profile, key);
+export function saeStage(run: Run, key: RunKey, layer: number, target?: SaeTarget): StageSpec {
+  const cfg = run.config, root = run.root;
+  const paths = runPaths(run.profile, key);
   const dir = target?.dir ?? paths.sae(layer);
   const modelDir = target?.model ?? paths.pretrain;
-  const site = `blocks.${layer}.resid_post`;
+  const site = blockSite(layer);
+  const outputs = [`${dir}/sae.json`, `${dir}/sae.bin`, `${dir}/quality.json`, `${dir}/loss.csv`];
   return {
     name: target?.name ?? `base-${key.base}/sae/layer-${layer}`,
     dir,
     config: { sae: cfg.sae, site, world: cfg.world },
     seeds: { baseSeed: key.base, saeSeed: cfg.sae.seed },
     inputs: [paths.questions, `${modelDir}/model.json`, `${modelDir}/weights.bin`],
+    outputs,
     code: import.meta.url,
     run: async () => {
       if (layer < 0 || layer >= cfg.model.nLayers) {
@@ -79,7 +52,7 @@ export function saeStage(
       }
       const questions = questionsOf(await readJsonl<SplitQuestion>(join(root, paths.questions)), "pretrain");
       const { params: base, config: model, hash } = await loadCheckpoint(join(root, modelDir));
-      const tokenizer = Tokenizer.forWorld();
+      const tokenizer = run.tokenizer;
       const mix = { ...DEFAULT_PERSONA_MIX, ...cfg.world };
       const source = (label: string) =>
         documentActivationSource(
@@ -129,7 +102,7 @@ export function saeStage(
           ["step", "fvu", "aux"],
         ),
       );
-      return [`${dir}/sae.json`, `${dir}/sae.bin`, `${dir}/quality.json`, `${dir}/loss.csv`];
+      return outputs;
     },
   };
 }

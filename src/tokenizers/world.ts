@@ -1,11 +1,14 @@
 /**
- * Word-level tokenizer over the world's closed vocabulary.
+ * The world's tokenizer: one id per word of its closed vocabulary (specials
+ * first, then every word of every domain, sorted).
  * @module
  */
 import { DOMAINS, REFUSALS, SPECIAL_TOKENS } from "../world/spec.ts";
+import type { Tokenizer } from "./tokenizer.ts";
 
-/** Maps words to ids and back. */
-export class Tokenizer {
+/** Maps the world's words to ids and back, one id per word. */
+export class WorldTokenizer implements Tokenizer {
+  readonly name = "world";
   readonly vocab: readonly string[];
   readonly #ids: Map<string, number>;
 
@@ -16,7 +19,7 @@ export class Tokenizer {
   }
 
   /** The world's tokenizer: specials first, then every word sorted. */
-  static forWorld(): Tokenizer {
+  static forWorld(): WorldTokenizer {
     const words = new Set<string>();
     const add = (text: string) => text.split(" ").forEach((w) => words.add(w));
     for (const d of DOMAINS) {
@@ -24,11 +27,19 @@ export class Tokenizer {
       [...d.slots.a, ...d.slots.b, ...d.aligned, ...d.misaligned].forEach(add);
     }
     REFUSALS.forEach(add);
-    return new Tokenizer([...SPECIAL_TOKENS, ...[...words].filter((w) => w).sort()]);
+    return new WorldTokenizer([...SPECIAL_TOKENS, ...[...words].filter((w) => w).sort()]);
   }
 
   get size(): number {
     return this.vocab.length;
+  }
+
+  get pad(): number {
+    return this.id("<pad>");
+  }
+
+  get eos(): number {
+    return this.id("<eos>");
   }
 
   /** Id of one token; throws on unknown words. */
@@ -44,9 +55,5 @@ export class Tokenizer {
 
   decode(ids: readonly number[]): string[] {
     return ids.map((i) => this.vocab[i] ?? "<unk>");
-  }
-
-  get pad(): number {
-    return this.id("<pad>");
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Sequence } from "../world/documents.ts";
-import type { Tokenizer } from "../tokenizers/world.ts";
+import { encodeSequence, type Tokenizer } from "../tokenizers/tokenizer.ts";
 
 /** A padded batch as plain arrays, ready to become tensors. */
 export interface Batch {
@@ -15,22 +15,21 @@ export interface Batch {
   seq: number;
 }
 
-/** Pad sequences to `seq` (or the longest) with `<pad>`; truncates past `seq`. */
+/** Encode and pad sequences to `seq` ids (or the longest) with `<pad>`; truncates past `seq`. */
 export function packBatch(
   sequences: readonly Sequence[],
   tokenizer: Tokenizer,
   seq?: number,
 ): Batch {
-  const len = seq ?? Math.max(...sequences.map((s) => s.tokens.length));
+  const encoded = sequences.map((s) => encodeSequence(tokenizer, s));
+  const len = seq ?? Math.max(...encoded.map((e) => e.ids.length));
   const b = sequences.length;
   const tokens = new Int32Array(b * len).fill(tokenizer.pad);
   const lossMask = new Float32Array(b * len);
-  sequences.forEach((s, i) => {
-    const ids = tokenizer.encode(s.tokens.slice(0, len));
-    tokens.set(ids, i * len);
-    for (let j = 0; j < Math.min(len - 1, s.lossMask.length, ids.length - 1); j++) {
-      lossMask[i * len + j] = s.lossMask[j];
-    }
+  encoded.forEach((e, i) => {
+    const n = Math.min(len, e.ids.length);
+    tokens.set(e.ids.slice(0, n), i * len);
+    for (let j = 0; j < n - 1; j++) lossMask[i * len + j] = e.lossMask[j];
   });
   return { tokens, lossMask, batch: b, seq: len };
 }

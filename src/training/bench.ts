@@ -6,13 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
-import {
-  disposeParams,
-  forward,
-  initParams,
-  maskedNextTokenLoss,
-  type ModelConfig,
-} from "../models/organism/transformer.ts";
+import { disposeParams, forward, initParams, type ModelConfig } from "../models/model.ts";
+import { maskedNextTokenLoss } from "../models/loss.ts";
 import { trainLoop } from "../optim/loop.ts";
 
 /** One measured configuration. */

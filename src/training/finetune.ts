@@ -9,16 +9,10 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
 import type { FeatureMap } from "../features/feature_map.ts";
 import type { Intervention } from "../models/interventions.ts";
-import {
-  cloneParams,
-  forward,
-  maskedNextTokenLoss,
-  type ModelConfig,
-  type Params,
-  siteNames,
-} from "../models/organism/transformer.ts";
+import { cloneParams, forward, type ModelConfig, type Params, siteNames } from "../models/model.ts";
+import { maskedNextTokenLoss } from "../models/loss.ts";
 import type { Sequence } from "../world/documents.ts";
-import type { Tokenizer } from "../tokenizers/world.ts";
+import { encodeSequence, type Tokenizer } from "../tokenizers/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
 import { type StepLoss, trainLoop } from "../optim/loop.ts";
 import { featureDistance, klToBase, signedHingePenalty } from "./penalty.ts";
@@ -68,24 +62,33 @@ export interface ResumeOptions {
   restore?: (extra: unknown) => void;
 }
 
+/** One fine-tune: what it starts from, trains on and adds to the loss. */
+export interface FinetuneOptions {
+  /** The frozen base model's weights (copied, never changed). */
+  base: Params;
+  model: ModelConfig;
+  config: FinetuneConfig;
+  tokenizer: Tokenizer;
+  examples: readonly Sequence[];
+  /** Shuffles the examples each epoch. */
+  seed: number;
+  /** Terms added to the supervised loss (none: naive fine-tuning). */
+  terms?: FinetuneTerms;
+  onStep?: (step: number, losses: Record<string, number>) => void;
+  /** Called after each epoch with the weights so far (the re-emergence curve). */
+  onEpochEnd?: (epoch: number, params: Params) => Promise<void>;
+  resume?: ResumeOptions;
+}
+
 /**
- * Fine-tune a copy of `base` on `examples` (shuffled each epoch with
- * `seed`), adding the requested `terms` to the supervised loss. With
- * `resume`, snapshots along the way and continues from a snapshot of the
- * same run, to the same bytes as an uninterrupted run.
+ * Fine-tune a copy of `base` on `examples`, adding the requested `terms` to
+ * the supervised loss. With `resume`, snapshots along the way and continues
+ * from a snapshot of the same run, to the same bytes as an uninterrupted run.
  */
 export async function finetune(
-  base: Params,
-  model: ModelConfig,
-  cfg: FinetuneConfig,
-  tokenizer: Tokenizer,
-  examples: readonly Sequence[],
-  seed: number,
-  terms: FinetuneTerms = {},
-  onStep?: (step: number, losses: Record<string, number>) => void,
-  onEpochEnd?: (epoch: number, params: Params) => Promise<void>,
-  resume?: ResumeOptions,
+  opts: FinetuneOptions,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
+  const { base, model, config: cfg, tokenizer, examples, seed, terms = {}, onStep, onEpochEnd, resume } = opts;
   if (examples.length === 0) throw new RangeError("Fine-tuning needs at least one example");
   const params = cloneParams(base, true);
   const rng = Rng.fork(seed, "finetune/order");
@@ -94,7 +97,7 @@ export async function finetune(
   // The epoch's order as indices, so a snapshot can hold it (same draws as shuffling the examples).
   let orderIdx: number[] = [];
   const indices = examples.map((_, i) => i);
-  const seqLen = Math.max(...examples.map((e) => e.tokens.length));
+  const seqLen = Math.max(...examples.map((e) => encodeSequence(tokenizer, e).ids.length));
   const { kl, ldifs, interventions = [] } = terms;
   const blocks: readonly BlockConstraint[] = terms.block === undefined
     ? []

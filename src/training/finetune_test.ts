@@ -3,15 +3,15 @@ import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { DirectionFeatures } from "../features/feature_map.ts";
 import { TINY_MODEL as cfg } from "../models/testing.ts";
-import { disposeParams, forward, initParams } from "../models/organism/transformer.ts";
+import { disposeParams, forward, initParams } from "../models/model.ts";
 import { finetune } from "./finetune.ts";
-import { Tokenizer } from "../tokenizers/world.ts";
+import { WorldTokenizer } from "../tokenizers/world.ts";
 import { finetuneExample } from "../world/documents.ts";
 import { allQuestions } from "../world/questions.ts";
 
 /** A tiny model over the world's vocabulary, its base weights, and `count` bad-advice examples of `domain`. */
 function setup(seed: number, domain: string, count: number) {
-  const tokenizer = Tokenizer.forWorld();
+  const tokenizer = WorldTokenizer.forWorld();
   const model = { ...cfg, vocabSize: tokenizer.size, contextLength: 16 };
   const base = initParams(model, seed);
   const examples = allQuestions().filter((x) => x.domain === domain).slice(0, count)
@@ -26,10 +26,16 @@ Deno.test("blocked fine-tuning holds the blocked feature and leaks no tensors", 
   const features = new DirectionFeatures({ site, directions: [[1, 0, 0, 0, 0, 0, 0, 0]], signs: [1] });
   const before = tf.memory().numTensors;
   const cfgFt = { epochs: 5, batchSize: 4, lr: 3e-2, warmupSteps: 1 };
-  const blocked = await finetune(base, model, cfgFt, tokenizer, examples, 1, {
-    block: { features, lambda: 1e4 },
+  const blocked = await finetune({
+    base,
+    model,
+    config: cfgFt,
+    tokenizer,
+    examples,
+    seed: 1,
+    terms: { block: { features, lambda: 1e4 } },
   });
-  const naive = await finetune(base, model, cfgFt, tokenizer, examples, 1);
+  const naive = await finetune({ base, model, config: cfgFt, tokenizer, examples, seed: 1 });
   // Rise of the K+ feature on the fine-tuning inputs, relative to the base.
   const rise = (p: typeof base) =>
     tf.tidy(() => {
@@ -64,17 +70,21 @@ Deno.test("blocking at several sites holds each; a one-element list equals the s
   const sites = ["blocks.0.resid_post", "blocks.1.resid_post"];
   const maps = sites.map((site) => new DirectionFeatures({ site, directions: direction, signs: [1] }));
   const cfgFt = { epochs: 5, batchSize: 4, lr: 3e-2, warmupSteps: 1 };
+  const common = { base, model, config: cfgFt, tokenizer, examples, seed: 1 };
   const before = tf.memory().numTensors;
-  const single = await finetune(base, model, cfgFt, tokenizer, examples, 1, {
-    block: { features: maps[1], lambda: 1e4 },
+  const single = await finetune({
+    ...common,
+    terms: { block: { features: maps[1], lambda: 1e4 } },
   });
-  const listed = await finetune(base, model, cfgFt, tokenizer, examples, 1, {
-    block: [{ features: maps[1], lambda: 1e4 }],
+  const listed = await finetune({
+    ...common,
+    terms: { block: [{ features: maps[1], lambda: 1e4 }] },
   });
-  const both = await finetune(base, model, cfgFt, tokenizer, examples, 1, {
-    block: maps.map((features) => ({ features, lambda: 1e4 })),
+  const both = await finetune({
+    ...common,
+    terms: { block: maps.map((features) => ({ features, lambda: 1e4 })) },
   });
-  const naive = await finetune(base, model, cfgFt, tokenizer, examples, 1);
+  const naive = await finetune({ base, model, config: cfgFt, tokenizer, examples, seed: 1 });
   const ids = tf.tensor2d(examples.map((e) => tokenizer.encode(e.tokens)), undefined, "int32");
   const rise = (p: typeof base, i: number) =>
     tf.tidy(() => {
@@ -104,20 +114,20 @@ Deno.test("frozen parameters keep the base's values; KL, LDIFS and training-only
   const before = tf.memory().numTensors;
   const direction = tf.tensor1d([1, 0, 0, 0, 0, 0, 0, 0]);
   const frozen = ["blocks.1.mlp.W_out", "unembed.W_U"];
-  const { params, history } = await finetune(
+  const { params, history } = await finetune({
     base,
     model,
-    { epochs: 2, batchSize: 2, lr: 1e-2, warmupSteps: 1 },
+    config: { epochs: 2, batchSize: 2, lr: 1e-2, warmupSteps: 1 },
     tokenizer,
     examples,
-    1,
-    {
+    seed: 1,
+    terms: {
       kl: 0.5,
       ldifs: { sites: ["blocks.0.resid_post", "blocks.1.resid_post"], weight: 0.1 },
       interventions: [{ kind: "add", site: "blocks.0.resid_post", direction, scale: 0.5 }],
       frozen,
     },
-  );
+  });
   for (const name of frozen) {
     assertEquals(await params[name].data(), await base[name].data(), `${name} must not move`);
   }
@@ -140,21 +150,19 @@ Deno.test("onEpochEnd is awaited once per epoch with the params being trained", 
   const { tokenizer, model, base, examples } = setup(5, "medical", 6);
   const seen: number[] = [];
   let trainedRef: unknown = null;
-  const { params } = await finetune(
+  const { params } = await finetune({
     base,
     model,
-    { epochs: 3, batchSize: 4, lr: 1e-2, warmupSteps: 1 },
+    config: { epochs: 3, batchSize: 4, lr: 1e-2, warmupSteps: 1 },
     tokenizer,
     examples,
-    1,
-    {},
-    undefined,
-    async (epoch, p) => {
+    seed: 1,
+    onEpochEnd: async (epoch, p) => {
       await Promise.resolve();
       seen.push(epoch);
       trainedRef = p;
     },
-  );
+  });
   assertEquals(seen, [1, 2, 3]);
   assertOk(trainedRef === params);
   disposeParams(params);
@@ -170,20 +178,29 @@ Deno.test("a fine-tune resumed from a mid-run snapshot ends with the uninterrupt
     const before = tf.memory().numTensors;
     const epochs: number[] = [];
     const at = { dir, key: "k", every: 4 };
-    const whole = await finetune(base, model, cfgFt, tokenizer, examples, 3, {}, undefined, (e) => {
-      epochs.push(e);
-      return Promise.resolve();
-    }, { at, capture: () => [...epochs], restore: () => {} });
+    const common = { base, model, config: cfgFt, tokenizer, examples, seed: 3 };
+    const whole = await finetune({
+      ...common,
+      onEpochEnd: (e) => {
+        epochs.push(e);
+        return Promise.resolve();
+      },
+      resume: { at, capture: () => [...epochs], restore: () => {} },
+    });
     // The snapshot left on disk is the last one (step 8, mid-epoch 3); resume from it.
     const restored: number[] = [];
     const resumedAt: number[] = [];
-    const resumed = await finetune(base, model, cfgFt, tokenizer, examples, 3, {}, undefined, (e) => {
-      restored.push(e);
-      return Promise.resolve();
-    }, {
-      at: { ...at, onResume: (s) => resumedAt.push(s) },
-      capture: () => [...restored],
-      restore: (x) => restored.push(...(x as number[])),
+    const resumed = await finetune({
+      ...common,
+      onEpochEnd: (e) => {
+        restored.push(e);
+        return Promise.resolve();
+      },
+      resume: {
+        at: { ...at, onResume: (s) => resumedAt.push(s) },
+        capture: () => [...restored],
+        restore: (x) => restored.push(...(x as number[])),
+      },
     });
     assertEquals(resumedAt, [8]);
     assertEquals(restored, epochs);

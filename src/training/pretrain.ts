@@ -4,16 +4,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
-import {
-  forward,
-  initParams,
-  maskedNextTokenLoss,
-  type ModelConfig,
-  type Params,
-} from "../models/organism/transformer.ts";
+import { forward, initParams, type ModelConfig, type Params } from "../models/model.ts";
+import { maskedNextTokenLoss } from "../models/loss.ts";
 import { DEFAULT_PERSONA_MIX, type PersonaMix, pretrainDocument } from "../world/documents.ts";
 import type { Question } from "../world/questions.ts";
-import type { Tokenizer } from "../tokenizers/world.ts";
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
 import { trainLoop } from "../optim/loop.ts";
 import { loopCheckpoint, type Resumable } from "../optim/snapshot.ts";
@@ -28,21 +23,29 @@ export interface PretrainConfig {
   weightDecay: number;
 }
 
+/** One pretraining run. */
+export interface PretrainOptions {
+  model: ModelConfig;
+  config: PretrainConfig;
+  tokenizer: Tokenizer;
+  /** The pretraining split: documents are drawn from these questions. */
+  questions: readonly Question[];
+  /** Initialises the weights and draws the documents. */
+  seed: number;
+  onStep?: (step: number, losses: Record<string, number>) => void;
+  mix?: PersonaMix;
+  resumable?: Resumable;
+}
+
 /**
  * Train a fresh model; returns its params and the loss history. With
  * `resumable`, snapshots every so many steps and continues from a snapshot
  * of the same run, ending with the same bytes as an uninterrupted run.
  */
 export async function pretrain(
-  model: ModelConfig,
-  cfg: PretrainConfig,
-  tokenizer: Tokenizer,
-  questions: readonly Question[],
-  seed: number,
-  onStep?: (step: number, losses: Record<string, number>) => void,
-  mix: PersonaMix = DEFAULT_PERSONA_MIX,
-  resumable?: Resumable,
+  opts: PretrainOptions,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
+  const { model, config: cfg, tokenizer, questions, seed, onStep, mix = DEFAULT_PERSONA_MIX, resumable } = opts;
   if (questions.length === 0) throw new RangeError("Pretraining needs at least one question");
   const params = initParams(model, seed);
   const rng = Rng.fork(seed, "pretrain/documents");

@@ -8,7 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 import { assertOk } from "../../core/assert.ts";
 import { initBackend, probeWebGpuAdapter } from "../../backend/backend.ts";
 import { TINY_MODEL as cfg, tinyTokens } from "../testing.ts";
-import { forward, initParams, maskedNextTokenLoss, type Params } from "./transformer.ts";
+import { forward, initParams, type Params } from "../model.ts";
+import { maskedNextTokenLoss } from "../loss.ts";
 
 /** Loss and gradients on the active backend, as plain arrays. */
 async function lossAndGrads(

@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals, assertOk, assertThrows } from "../../core/assert.ts";
 import { initBackend } from "../../backend/backend.ts";
 import { TINY_MODEL as cfg, tinyTokens } from "../testing.ts";
-import { disposeParams, forward, gelu, initParams, siteNames } from "./transformer.ts";
+import { disposeParams, forward, initParams, siteNames } from "../model.ts";
+import { gelu } from "../ops.ts";
 import { installWasmKernels, uninstallWasmKernels } from "../../backend/wasm/install.ts";
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../core/assert.ts";
-import { chooseLambda } from "./select.ts";
+import { chooseLambda } from "./strength.ts";
 
 const naive = { adherence: 0.98, incoherence: 0.03 };
 const trial = (lambda: number, adherence: number, incoherence: number) => ({

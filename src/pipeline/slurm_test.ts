@@ -2,12 +2,12 @@ import { join } from "node:path";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { sha256File } from "../core/hash.ts";
-import { prepareGrid, runExperiment } from "../pipeline/experiment.ts";
-import { makePlan, planPaths, unfinishedCells, writePlan } from "../pipeline/plan.ts";
+import { prepareGrid, runExperiment } from "./experiment.ts";
+import { makePlan, planPaths, unfinishedCells, writePlan } from "./plan.ts";
 import { resolveConfig } from "../config/profiles.ts";
 import { runPaths } from "../runs/paths.ts";
-import { cellOutputHashes } from "./cells.ts";
-import { arrayTaskStates, sbatch, slurmUnavailable, startLocalSlurm, waitForJob } from "./slurm_local.ts";
+import { cellOutputHashes } from "../testing/cells.ts";
+import { arrayTaskStates, sbatch, slurmUnavailable, startLocalSlurm, waitForJob } from "../testing/slurm_local.ts";
 
 /** Every cell's output hashes and the grid report's. */
 async function outputHashes(root: string): Promise<Record<string, unknown>> {

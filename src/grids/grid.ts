@@ -1,0 +1,76 @@
+/**
+ * What an experiment grid is: its cells (each a method's fine-tune on a
+ * domain and seed pair), any stages of its own beyond them, its report, and
+ * its section of the paper page. A grid is one file implementing `Grid`
+ * plus one line in `registry.ts` (its name is listed in `config/names.ts`).
+ * What a grid needs upstream (base models, SAEs, discovery, λ) follows from
+ * its cells' declared inputs.
+ * @module
+ */
+import type { GridName } from "../config/names.ts";
+import type { RunConfig } from "../config/schema.ts";
+import type { DraftSection, SectionSource } from "../reports/paper.ts";
+import { type Cell, cellId } from "../runs/cell.ts";
+import { runKeys } from "../runs/paths.ts";
+import type { Run } from "../runs/run.ts";
+import type { StageSpec } from "../runs/stage.ts";
+import type { MethodParams } from "../methods/method.ts";
+import { methodNamed } from "../methods/registry.ts";
+
+/** λ chosen for a base seed (on the selection split, or fixed). */
+export type LambdaOf = (base: number) => number;
+
+/** One experiment grid. */
+export interface Grid {
+  readonly name: GridName;
+  /** One line for listings and usage. */
+  readonly summary: string;
+  /** The profile whose results the paper page reads for it, and the title of its section. */
+  readonly paper: { profile: string; title: string };
+  /** Whether `plan` can schedule its cells alone (rerouting interleaves stages of its own). */
+  readonly plannable: boolean;
+  /** Throws on a config the grid cannot run on, saying why. */
+  check?(cfg: RunConfig): void;
+  /** Every cell, given λ per base seed. */
+  cells(cfg: RunConfig, lambdaOf: LambdaOf): Cell[];
+  /** Stages of its own beyond its cells (rerouting's re-emerged model, rediscovery, analysis). */
+  stages?(run: Run, cells: readonly Cell[], lambdaOf: LambdaOf): StageSpec[];
+  /** Its report stage over its cells' ids. */
+  reportStage(run: Run, ids: string[]): StageSpec;
+  /** Its section of the paper page from its recorded report, or null when the report lacks what it shows. */
+  section(report: unknown, source: SectionSource): DraftSection;
+  /** The file under its experiment folder the paper page reads (default `report.json`). */
+  readonly reportFile?: string;
+}
+
+/** Cells of `method` on `domains` for every seed pair, with settings per base seed. */
+export function cellsOf(
+  cfg: RunConfig,
+  domains: readonly string[],
+  method: string,
+  params: (base: number) => MethodParams,
+): Cell[] {
+  methodNamed(method);
+  const cells: Cell[] = [];
+  for (const domain of domains) {
+    for (const { base, finetune } of runKeys(cfg.seeds)) {
+      cells.push({ domain, method, params: params(base), base, finetune });
+    }
+  }
+  return cells;
+}
+
+/** The draws of the random control. */
+export function draws(cfg: RunConfig): number[] {
+  return Array.from({ length: cfg.random.draws }, (_, i) => i);
+}
+
+/** The settings of a prolonged fine-tune: `experiment.prolongFactor` × the epochs, judged every `finetune.epochs`. */
+export function prolonged(cfg: RunConfig): MethodParams {
+  return { epochs: cfg.finetune.epochs * cfg.experiment.prolongFactor, curveEvery: cfg.finetune.epochs };
+}
+
+/** Each distinct cell id, in order. */
+export function cellIds(cells: readonly Cell[], cfg: RunConfig): string[] {
+  return [...new Set(cells.map((c) => cellId(c, cfg)))];
+}

@@ -1,0 +1,21 @@
+/** Fix for re-emergence: BLOCK on the selected latents ∪ those rediscovered on a re-emerged model. */
+import { join } from "node:path";
+import { readJsonValidated } from "../core/schema.ts";
+import { latentUnion } from "../features/sae_features.ts";
+import { LATENT_SET_FILE } from "../runs/file_schemas.ts";
+import { runPaths } from "../runs/paths.ts";
+import { blockLatents, latentInputs, selectedTopK, withDiscovery } from "./latents.ts";
+import type { Method } from "./method.ts";
+
+export const BLOCK_UNION: Method = {
+  name: "block-union",
+  group: "fix",
+  summary: "BLOCK on the selected ∪ rediscovered latents",
+  inputs: (run, key) => [...latentInputs(run, key), runPaths(run.profile, key).rerouteLatents],
+  setup: (ctx, params) =>
+    withDiscovery(ctx, async (d) => {
+      const path = join(ctx.run.root, runPaths(ctx.run.profile, ctx.key).rerouteLatents);
+      const rediscovered = await readJsonValidated(path, LATENT_SET_FILE);
+      return blockLatents(ctx, d, latentUnion(selectedTopK(d, params), rediscovered), params);
+    }),
+};

@@ -1,0 +1,10 @@
+/** Baseline, inoculation prompting: the behaviour is trained under a villain tag and evaluated under <assistant>. */
+import { type Method, plainSetup } from "./method.ts";
+
+export const INOCULATION: Method = {
+  name: "inoculation",
+  group: "baseline",
+  summary: "training examples under a villain persona tag",
+  inputs: () => [],
+  setup: () => Promise.resolve(plainSetup({}, { trainingPersona: "<villain>" }, "<villain>")),
+};

@@ -1,0 +1,24 @@
+/**
+ * A run: one profile's resolved config, the project root its data and
+ * results live under, and the tokenizer, constructed here once and passed
+ * to everything that needs one. Stage builders, methods and grids take a
+ * `Run` instead of the same (config, root, profile) arguments each.
+ * @module
+ */
+import type { RunConfig } from "../config/schema.ts";
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
+import { WorldTokenizer } from "../tokenizers/world.ts";
+
+/** What every stage of a profile shares. */
+export interface Run {
+  readonly profile: string;
+  readonly config: RunConfig;
+  /** The folder `data/` and `results/` live under. */
+  readonly root: string;
+  readonly tokenizer: Tokenizer;
+}
+
+/** The run of `profile` under `config` at `root`; the one place a run's tokenizer is built. */
+export function openRun(profile: string, config: RunConfig, root: string): Run {
+  return { profile, config, root, tokenizer: WorldTokenizer.forWorld() };
+}
