@@ -94,8 +94,9 @@ export const copyBlocksKernels = defineKernels({
           return stock(args);
         }
         const n = size(indices.shape), rows = x.shape[0], rowBytes = size(x.shape.slice(1)) * 4;
-        const ids = new Int32Array(ctx.backend.wasm.asm.memory.buffer, ctx.offset(indices), n);
         const out = ctx.float32([...indices.shape, ...x.shape.slice(1)]);
+        // A view taken after the allocation: allocating may grow the memory, which detaches older views.
+        const ids = new Int32Array(ctx.backend.wasm.asm.memory.buffer, ctx.offset(indices), n);
         const base = ctx.offset(x), dst = ctx.offset(out);
         for (let i = 0; i < n; i++) {
           const id = ids[i];
