@@ -6,7 +6,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk, assertThrows } from "../../core/assert.ts";
 import { initBackend } from "../backend.ts";
-import { installWasmKernels, kernelModuleBytes, swapGroups, uninstallWasmKernels } from "./install.ts";
+import { func } from "./emit.ts";
+import { installWasmKernels, kernelModuleBytes, uninstallWasmKernels } from "./install.ts";
+import { KERNELS } from "./kernels/mod.ts";
+import { defineKernels } from "./kernels/shared.ts";
 
 type Case = [string, () => tf.Tensor | tf.Tensor[]];
 let stockPhase = false;
@@ -100,21 +103,16 @@ Deno.test("each replaced kernel matches the stock wasm kernel", async () => {
   assertEquals(tf.memory().numTensors, before);
 });
 
-Deno.test("gather refuses an index out of range, as tfjs does", async () => {
-  await initBackend("wasm");
-  const table = tf.ones([4, 2]), ids = tf.tensor1d([1, 4], "int32");
-  const before = tf.memory().numTensors;
-  assertThrows(() => tf.gather(table, ids), /index 4/);
-  assertEquals(tf.memory().numTensors, before);
-  tf.dispose([table, ids]);
-});
-
-Deno.test("swapGroups recognises two adjacent groups swapped, nothing else", () => {
-  assertEquals(swapGroups([2, 3, 4], [1, 0, 2]), [1, 2, 3, 4]);
-  assertEquals(swapGroups([2, 3, 4, 5], [0, 2, 1, 3]), [2, 3, 4, 5]);
-  assertEquals(swapGroups([2, 3, 4], [2, 0, 1]), [1, 6, 4, 1]);
-  assertEquals(swapGroups([2, 3, 4], [0, 1, 2]), null);
-  assertEquals(swapGroups([2, 3, 4, 5], [3, 1, 2, 0]), null);
+Deno.test("the module holds each listed wasm function once, and refuses two functions under one name", () => {
+  const names = new Set(KERNELS.flatMap((def) => Object.keys(def.wasm)));
+  const module = new WebAssembly.Module(kernelModuleBytes());
+  assertEquals(WebAssembly.Module.exports(module).map((e) => e.name).sort(), [...names].sort());
+  const nop = (name: string) => func(name, ["x"]).finish();
+  const other = (name: string) => func(name, ["x", "y"]).finish();
+  const a = defineKernels({ wasm: { nop }, kernels: {} }), b = defineKernels({ wasm: { nop }, kernels: {} });
+  assertOk(WebAssembly.validate(kernelModuleBytes([a, b])));
+  const clash = defineKernels({ wasm: { nop: other }, kernels: {} });
+  assertThrows(() => kernelModuleBytes([a, clash]), /different wasm functions named nop/);
 });
 
 Deno.test("BLOCKEM_KERNELS=stock keeps the stock kernels", async () => {
