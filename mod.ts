@@ -98,7 +98,16 @@ export { finetuneExample, pretrainDocument, promptTokens, type Sequence } from "
  * disposeParams(params);
  * ```
  */
-export { cloneParams, disposeParams, forward, type ForwardOptions, initParams, type ModelConfig, type Params, siteNames } from "./src/models/model.ts";
+export {
+  cloneParams,
+  disposeParams,
+  forward,
+  type ForwardOptions,
+  initParams,
+  type ModelConfig,
+  type Params,
+  siteNames,
+} from "./src/models/model.ts";
 export { maskedNextTokenLoss } from "./src/models/loss.ts";
 export { applyInterventions, type Intervention } from "./src/models/interventions.ts";
 export { affine, linear } from "./src/models/linear.ts";
@@ -325,23 +334,43 @@ export {
 export { type FigureSpec, renderSvg } from "./src/reports/vega.ts";
 
 /**
- * The pipeline: profiles, stages with manifests, the experiment grids, the
- * rerouting study, the audit and `reproduce`.
+ * The pipeline: profiles, runs, stages with manifests ordered by what they
+ * read and write, the experiment grids, methods and judges (each a
+ * registry), the audit and `reproduce`.
  *
  * @example
  * ```ts
- * import { gridCells, resolveConfig } from "./mod.ts";
+ * import { gridCells, METHODS, resolveConfig } from "./mod.ts";
  *
  * const cfg = resolveConfig("paper", { "finetune.lr": "2e-4" });
  * const cells = gridCells("main", cfg, () => 0.03);
  * // 6 domains × (naive, BLOCK, 3 random draws) × 3 fine-tuning seeds
  * if (cells.length !== 90) throw new Error(`${cells.length} cells`);
+ * if (!cells.every((c) => METHODS.has(c.method))) throw new Error("every cell names a registered method");
  * ```
  */
-export { PROFILES, resolveConfig, type RunConfig } from "./src/config/profiles.ts";
+export { PROFILES, resolveConfig } from "./src/config/profiles.ts";
+export { RUN_CONFIG_SCHEMA, type RunConfig } from "./src/config/schema.ts";
+export { GRID_NAMES, type GridName, PROFILE_NAMES } from "./src/config/names.ts";
+export { openRun, type Run } from "./src/runs/run.ts";
+export { type Cell, cellId } from "./src/runs/cell.ts";
+export {
+  type Manifest,
+  runStage,
+  type StageContext,
+  type StageResult,
+  type StageSpec,
+} from "./src/runs/stage.ts";
+export { orderStages, upstreamOf } from "./src/runs/graph.ts";
+export { catalog } from "./src/stages/catalog.ts";
 export { reproduce } from "./src/pipeline/reproduce.ts";
-export { gridCells, type GridName, GRIDS } from "./src/grids/grids.ts";
-export { runExperiment } from "./src/pipeline/experiment.ts";
-export { runReroute } from "./src/pipeline/reroute.ts";
+export { gridCells, gridNamed, GRIDS } from "./src/grids/registry.ts";
+export type { Grid } from "./src/grids/grid.ts";
+export { prepareGrid, runExperiment, runGrid, runReroute } from "./src/pipeline/experiment.ts";
 export { audit, formatAudit } from "./src/pipeline/audit.ts";
-export { type Method, METHODS, setupMethod } from "./src/methods/methods.ts";
+export { methodNamed, METHODS, setupMethod } from "./src/methods/registry.ts";
+export type { Method, MethodContext, MethodParams, MethodSetup } from "./src/methods/method.ts";
+export { JUDGES } from "./src/judges/registry.ts";
+export type { Judge } from "./src/judges/judge.ts";
+export { architectureOf, ARCHITECTURES } from "./src/models/registry.ts";
+export type { Architecture } from "./src/models/architecture.ts";

@@ -7,15 +7,45 @@
 
 /** Folders of `src/`, lowest layer first; `tasks/` and `mod.ts` sit above all. */
 export const LAYERS = [
+  // Pure utilities: seeded randomness, hashing, atomic writes, CSV, flags, validation, progress.
   "core",
+  // tfjs backends, and blockem's wasm kernels (one file per kernel) with the names models use.
+  "backend",
+  // The synthetic world: domains, questions, splits, documents.
   "world",
-  "model",
+  // The tokenizer interface and the world's tokenizer.
+  "tokenizers",
+  // The model interface, its registry of architectures (the organism's transformer), interventions, checkpoints.
+  "models",
+  // The training loop, AdamW, schedules, snapshots.
   "optim",
+  // Bootstrap, agreement, the paper's metrics, acceptance checks, the strength-selection rule.
+  "stats",
+  // The judges (a registry): exact, grammar, learned; evaluation of one model.
   "judges",
+  // Sparse autoencoders and the activations they train on.
+  "sae",
+  // Feature discovery: top-Δ, induce/repair, selection, feature maps, difference of means.
   "features",
+  // Pretraining and fine-tuning with the penalty and the baselines' terms.
   "training",
+  // Probes, subspaces, and the rerouting measurements and verdicts.
   "analysis",
-  "report",
+  // The run config: its schema, profiles and the names it refers to.
+  "config",
+  // What runs share: the run context, paths, cells, the stage engine and its graph, provenance.
+  "runs",
+  // Test harnesses (a local Slurm, cell output hashes).
+  "testing",
+  // Fine-tuning methods (a registry): naive, BLOCK, ablations, baselines, fixes.
+  "methods",
+  // Report builders and renderers: tables, figures, the page, summaries.
+  "reports",
+  // One file per pipeline stage, and the catalog of a profile's stages.
+  "stages",
+  // Experiment grids (a registry): cells, own stages, report section.
+  "grids",
+  // What tasks call: reproduce, experiments, plans, the cell pool, audit, the report page.
   "pipeline",
 ] as const;
 

@@ -4,6 +4,7 @@
  * cell's config comes from the plan, so the cell hashes to the same id
  * wherever it runs; a finished cell is reused.
  */
+import { openRun } from "../src/runs/run.ts";
 import { cellStage } from "../src/stages/cell.ts";
 import { planCell } from "../src/pipeline/plan.ts";
 import { runStage } from "../src/runs/stage.ts";
@@ -16,6 +17,7 @@ await taskMain(stageUsage("cell", " --id ID [--plan FILE]"), Deno.args, async (e
   }
   const file = e.flags.plan === undefined ? undefined : String(e.flags.plan);
   const { plan, cell } = await planCell(e.root, e.profile, id, file);
-  const r = await runStage(cellStage(plan.config, e.root, e.profile, cell), e.ctx);
+  // The plan's config, not this command's: the cell hashes to its id wherever it runs.
+  const r = await runStage(cellStage(openRun(e.profile, plan.config, e.root), cell), e.ctx);
   console.log(`${r.name}: ${r.status} → ${r.dir}`);
 }, { id: "string", plan: "string" });

@@ -2,4 +2,4 @@
 import { dataStage } from "../src/stages/data.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
-await stageTask(stageUsage("data"), (e) => dataStage(e.config, e.root, e.profile));
+await stageTask(stageUsage("data"), (e) => dataStage(e.run));

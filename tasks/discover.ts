@@ -2,4 +2,4 @@
 import { discoverStage } from "../src/stages/discover.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
-await stageTask(stageUsage("discover"), (e) => discoverStage(e.config, e.root, e.profile, e.key));
+await stageTask(stageUsage("discover"), (e) => discoverStage(e.run, e.key));

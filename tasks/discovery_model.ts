@@ -4,5 +4,5 @@ import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
 await stageTask(
   stageUsage("discovery-model"),
-  (e) => discoveryModelStage(e.config, e.root, e.profile, e.key),
+  (e) => discoveryModelStage(e.run, e.key),
 );

@@ -1,26 +1,22 @@
 /**
- * `deno task experiment --grid main|lambda|k|ablations|baselines`: run a
- * grid's cells (finished cells are reused by content hash) and write its
- * report; prints the report table.
+ * `deno task experiment --grid <name>`: run a grid's cells (finished cells
+ * are reused by content hash), its own stages and its report; prints the
+ * report table.
  */
-import { runExperiment } from "../src/pipeline/experiment.ts";
-import { type GridName, GRIDS } from "../src/grids/grids.ts";
+import { GRID_NAMES, type GridName } from "../src/config/names.ts";
+import { runGrid } from "../src/pipeline/experiment.ts";
 import { printReport, stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(
-  stageUsage("experiment", ` --grid ${GRIDS.join("|")}`),
+  stageUsage("experiment", ` --grid ${GRID_NAMES.join("|")}`),
   Deno.args,
   async (e) => {
     const grid = String(e.flags.grid ?? "");
-    if (!GRIDS.includes(grid as GridName)) {
-      throw new RangeError(`Flag --grid expects one of ${GRIDS.join(", ")}, got '${grid}'`);
+    if (!(GRID_NAMES as readonly string[]).includes(grid)) {
+      throw new RangeError(`Flag --grid expects one of ${GRID_NAMES.join(", ")}, got '${grid}'`);
     }
     const start = performance.now();
-    await printReport(
-      e.root,
-      await runExperiment(grid as GridName, e.config, e.root, e.profile, e.ctx),
-      start,
-    );
+    await printReport(e.root, await runGrid(grid as GridName, e.run, e.ctx), start);
   },
   { grid: "string" },
 );

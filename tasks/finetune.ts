@@ -9,9 +9,7 @@ await stageTask(
   stageUsage("finetune", " --condition naive|block|random-<i> [--domain NAME]"),
   (e) =>
     finetuneStage(
-      e.config,
-      e.root,
-      e.profile,
+      e.run,
       e.key,
       String(e.flags.domain ?? e.config.discover.domain),
       String(e.flags.condition ?? "naive"),

@@ -2,4 +2,4 @@
 import { judgeStage } from "../src/stages/judge.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
-await stageTask(stageUsage("judge"), (e) => judgeStage(e.config, e.root, e.profile));
+await stageTask(stageUsage("judge"), (e) => judgeStage(e.run));

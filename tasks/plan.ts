@@ -7,13 +7,17 @@
  * `experiment`, `reproduce` and the report reuse them.
  */
 import { join } from "node:path";
+import { GRID_NAMES, type GridName } from "../src/config/names.ts";
+import { gridNamed } from "../src/grids/registry.ts";
 import { prepareGrid } from "../src/pipeline/experiment.ts";
-import { type GridName, GRIDS } from "../src/grids/grids.ts";
 import { makePlan, planPaths, unfinishedCells, writePlan } from "../src/pipeline/plan.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(
-  stageUsage("plan", ` [--grid ${GRIDS.filter((g) => g !== "reroute").join(",")}] [--slurm] [--status]`),
+  stageUsage(
+    "plan",
+    ` [--grid ${GRID_NAMES.filter((g) => gridNamed(g).plannable).join(",")}] [--slurm] [--status]`,
+  ),
   Deno.args,
   async (e) => {
     if (e.flags.status) {
@@ -39,20 +43,15 @@ await taskMain(
       );
     }
     for (const g of grids) {
-      if (g === "reroute") {
+      if (!gridNamed(g).plannable) {
         throw new RangeError(
-          "The reroute study interleaves its own stages: run `deno task reroute`",
-        );
-      }
-      if (!(GRIDS as readonly string[]).includes(g)) {
-        throw new RangeError(
-          `Unknown grid '${g}' (known: ${GRIDS.join(", ")})`,
+          `The ${g} grid interleaves its own stages: run \`deno task experiment --grid ${g}\``,
         );
       }
     }
     const planned = [];
     for (const grid of grids as GridName[]) {
-      planned.push({ grid, cells: (await prepareGrid(grid, e.config, e.root, e.profile, e.ctx)).cells });
+      planned.push({ grid, cells: (await prepareGrid(grid, e.run, e.ctx)).cells });
     }
     const plan = makePlan(e.profile, e.config, planned);
     const written = await writePlan(e.root, plan, Deno.cwd());

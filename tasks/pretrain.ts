@@ -2,4 +2,4 @@
 import { pretrainStage } from "../src/stages/pretrain.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
-await stageTask(stageUsage("pretrain"), (e) => pretrainStage(e.config, e.root, e.profile, e.key));
+await stageTask(stageUsage("pretrain"), (e) => pretrainStage(e.run, e.key));

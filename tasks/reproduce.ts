@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { readJson } from "../src/core/atomic.ts";
 import { runPaths } from "../src/runs/paths.ts";
 import { resolveConfig } from "../src/config/profiles.ts";
-import { reproduce } from "../src/pipeline/reproduce.ts";
-import { formatSummary, type Summary } from "../src/stages/summary.ts";
+import { reproduce, reproducedGrids } from "../src/pipeline/reproduce.ts";
+import { formatSummary, type Summary } from "../src/reports/summary.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(stageUsage("reproduce"), Deno.args, async (e) => {
@@ -33,10 +33,9 @@ await taskMain(stageUsage("reproduce"), Deno.args, async (e) => {
       }
       where.push(`${profile} summary ${paths.summary}`);
     }
-    for (const grid of cfg.reproduce.grids) {
+    for (const grid of reproducedGrids(cfg)) {
       where.push(`${profile} ${grid} ${paths.experiment(grid)}/report.md`);
     }
-    if (cfg.reproduce.reroute) where.push(`${profile} reroute ${paths.experiment("reroute")}/report.md`);
   }
   where.push("tables and figures results/report/", "page results/report.html");
   const ran = results.filter((r) => r.status === "ran");

@@ -19,7 +19,7 @@ await taskMain(
       throw new RangeError(`Flag --layer expects 0..${e.config.model.nLayers - 1} or 'all', got '${raw}'`);
     }
     for (const layer of layers) {
-      const r = await runStage(saeStage(e.config, e.root, e.profile, e.key, layer), e.ctx);
+      const r = await runStage(saeStage(e.run, e.key, layer), e.ctx);
       console.log(`${r.name}: ${r.status} → ${r.dir}`);
     }
   },

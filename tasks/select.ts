@@ -2,4 +2,4 @@
 import { selectStage } from "../src/stages/select.ts";
 import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
-await stageTask(stageUsage("select"), (e) => selectStage(e.config, e.root, e.profile, e.key));
+await stageTask(stageUsage("select"), (e) => selectStage(e.run, e.key));

@@ -25,8 +25,12 @@ export interface Grid {
   readonly name: GridName;
   /** One line for listings and usage. */
   readonly summary: string;
-  /** The profile whose results the paper page reads for it, and the title of its section. */
-  readonly paper: { profile: string; title: string };
+  /**
+   * Its section of the paper page: the profile whose results it reads, the
+   * title, and the command that computes it (default `experiment --profile
+   * <profile> --grid <name>`).
+   */
+  readonly paper: { profile: string; title: string; run?: string };
   /** Whether `plan` can schedule its cells alone (rerouting interleaves stages of its own). */
   readonly plannable: boolean;
   /** Throws on a config the grid cannot run on, saying why. */
@@ -37,10 +41,8 @@ export interface Grid {
   stages?(run: Run, cells: readonly Cell[], lambdaOf: LambdaOf): StageSpec[];
   /** Its report stage over its cells' ids. */
   reportStage(run: Run, ids: string[]): StageSpec;
-  /** Its section of the paper page from its recorded report, or null when the report lacks what it shows. */
+  /** Its section of the paper page from its recorded `report.json`. */
   section(report: unknown, source: SectionSource): DraftSection;
-  /** The file under its experiment folder the paper page reads (default `report.json`). */
-  readonly reportFile?: string;
 }
 
 /** Cells of `method` on `domains` for every seed pair, with settings per base seed. */

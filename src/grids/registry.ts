@@ -7,7 +7,9 @@
 import type { GridName } from "../config/names.ts";
 import { ABLATIONS } from "./ablations.ts";
 import { BASELINES } from "./baselines.ts";
-import type { Grid } from "./grid.ts";
+import type { RunConfig } from "../config/schema.ts";
+import type { Cell } from "../runs/cell.ts";
+import type { Grid, LambdaOf } from "./grid.ts";
 import { K } from "./k.ts";
 import { LAMBDA } from "./lambda.ts";
 import { MAIN } from "./main.ts";
@@ -31,4 +33,9 @@ export function gridNamed(name: string): Grid {
     throw new RangeError(`Unknown grid '${name}' (known: ${Object.keys(GRIDS).join(", ")})`);
   }
   return GRIDS[name as GridName];
+}
+
+/** Every cell of grid `name` under `cfg`, with λ per base seed. */
+export function gridCells(name: string, cfg: RunConfig, lambdaOf: LambdaOf): Cell[] {
+  return gridNamed(name).cells(cfg, lambdaOf);
 }

@@ -83,7 +83,11 @@ function rerouteStages(run: Run, cells: readonly Cell[], lambdaOf: LambdaOf): St
 export const REROUTE: Grid = {
   name: "reroute",
   summary: "naive and BLOCK at both lengths, the prolonged fixes, and the rerouting analysis (H1–H3)",
-  paper: { profile: "reference", title: "Re-emergence and rerouting (4-layer reference organism)" },
+  paper: {
+    profile: "reference",
+    title: "Re-emergence and rerouting (4-layer reference organism)",
+    run: "reroute --profile reference",
+  },
   plannable: false,
   check(cfg) {
     if (cfg.discover.layer >= cfg.model.nLayers - 1) {

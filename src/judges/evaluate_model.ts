@@ -11,7 +11,7 @@ import { alignedTextLosses } from "./exact.ts";
 import type { Judge, JudgeContext } from "./judge.ts";
 import { type Label, type LabelShares, sharesOf } from "./labels.ts";
 import { JUDGES, sampleJudges } from "./registry.ts";
-import { type SampledAnswer, sampleAnswers } from "./sampling.ts";
+import { sampleAnswers, type SampledAnswer } from "./sampling.ts";
 
 /**
  * Every judge's verdict on one prompt: `questionId`, `domain`, then one key

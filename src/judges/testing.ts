@@ -13,8 +13,10 @@ export type AnswerDistribution = (domain: string) => { answer: string[]; p: numb
 
 /** A LanguageModel that answers every question from `dist`. */
 export function plantedLM(tokenizer: Tokenizer, dist: AnswerDistribution): LanguageModel {
-  const domainOf = new Map(allQuestions().map((q) => [q.words.join(" "), q.domain]));
-  const v = tokenizer.size, a = tokenizer.id("A:"), q = tokenizer.id("Q:"), eos = tokenizer.id("<eos>");
+  // Questions are recognised by their ids, so a tokenizer may take several ids per word.
+  const domainOf = new Map(allQuestions().map((q) => [tokenizer.encode(q.words).join(","), q.domain]));
+  const qIds = tokenizer.encode(["Q:"]), aIds = tokenizer.encode(["A:"]);
+  const v = tokenizer.size, a = aIds[0], q = qIds[0], eos = tokenizer.eos;
   return {
     vocabSize: v,
     nextTokenLogProbs(tokens, batch, seq) {
@@ -23,12 +25,13 @@ export function plantedLM(tokenizer: Tokenizer, dist: AnswerDistribution): Langu
         const row = Array.from(tokens.subarray(b * seq, (b + 1) * seq));
         const qAt = row.indexOf(q), aAt = row.indexOf(a);
         const domain = qAt >= 0 && aAt > qAt
-          ? domainOf.get(tokenizer.decode(row.slice(qAt + 1, aAt)).join(" "))
+          ? domainOf.get(row.slice(qAt + qIds.length, aAt).join(","))
           : undefined;
+        const answerAt = aAt + aIds.length;
         for (let t = 0; t < seq; t++) {
           const probs = new Float64Array(v);
-          if (domain && t >= aAt) {
-            const prefix = row.slice(aAt + 1, t + 1);
+          if (domain && t >= answerAt - 1) {
+            const prefix = row.slice(answerAt, t + 1);
             // P(next | prefix) = mass of the answers continuing with `next` / mass matching the prefix.
             const matching = dist(domain).map(({ answer, p }) => ({
               ids: [...tokenizer.encode(answer), eos],

@@ -49,7 +49,9 @@ export const BLOCK: Method = {
   strength: "lambda",
   inputs: (run, key) => featureInputs(run, key),
   async setup(ctx: MethodContext, params) {
-    if (blocksDirections(ctx.run)) return blockDirections(await readDirections(ctx.run, ctx.key), params.lambda);
+    if (blocksDirections(ctx.run)) {
+      return blockDirections(await readDirections(ctx.run, ctx.key), params.lambda);
+    }
     return await withDiscovery(ctx, (d) => blockLatents(ctx, d, selectedTopK(d, params), params));
   },
 };

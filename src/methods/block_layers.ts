@@ -27,7 +27,10 @@ export const BLOCK_LAYERS: Method = {
       for (const layer of blockLayers(ctx.run.config)) {
         await withDiscovery(ctx, async (d) => {
           const set = selectedTopK(d, params);
-          blocks.push({ features: await latentFeatureMap(d.sae.params, d.sae.config, set, readout), lambda: params.lambda });
+          blocks.push({
+            features: await latentFeatureMap(d.sae.params, d.sae.config, set, readout),
+            lambda: params.lambda,
+          });
           record.push({ ...set, saeSha256: d.sae.hash });
         }, layer);
       }

@@ -10,7 +10,11 @@ export const DISCOVERY_ONLY: Method = {
   inputs: (run, key) => latentInputs(run, key),
   setup: (ctx, params) =>
     withDiscovery(ctx, (d) => {
-      const set = discoveryOnlyLatents(d.found.site, d.found.candidates, selectedTopK(d, params).latents.length);
+      const set = discoveryOnlyLatents(
+        d.found.site,
+        d.found.candidates,
+        selectedTopK(d, params).latents.length,
+      );
       return blockLatents(ctx, d, set, params);
     }),
 };

@@ -44,7 +44,11 @@ export async function withDiscovery<T>(
   const found = await readJsonValidated(join(ctx.run.root, fp.latents), LATENT_SELECTION_FILE) as Selection;
   const sae = await loadSae(join(ctx.run.root, fp.sae));
   try {
-    return await f({ found, selected: { site: found.site, latents: found.latents, signs: found.signs }, sae });
+    return await f({
+      found,
+      selected: { site: found.site, latents: found.latents, signs: found.signs },
+      sae,
+    });
   } finally {
     disposeParams(sae.params);
   }

@@ -16,7 +16,8 @@ function oneSideMethod(name: string, want: 1 | -1, summary: string): Method {
     group: "ablation",
     summary,
     inputs: (run, key) => latentInputs(run, key),
-    setup: (ctx, params) => withDiscovery(ctx, (d) => blockLatents(ctx, d, oneSide(d.selected, want), params)),
+    setup: (ctx, params) =>
+      withDiscovery(ctx, (d) => blockLatents(ctx, d, oneSide(d.selected, want), params)),
   };
 }
 

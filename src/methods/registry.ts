@@ -14,7 +14,7 @@ import { FREEZE } from "./freeze.ts";
 import { INOCULATION } from "./inoculation.ts";
 import { KL } from "./kl.ts";
 import { LDIFS } from "./ldifs.ts";
-import type { Method } from "./method.ts";
+import type { Method, MethodContext, MethodParams, MethodSetup } from "./method.ts";
 import { NAIVE } from "./naive.ts";
 import { KMINUS_ONLY, KPLUS_ONLY } from "./one_side.ts";
 import { RANDOM } from "./random.ts";
@@ -61,4 +61,9 @@ function register(list: readonly Method[]): Map<string, Method> {
     out.set(m.name, m);
   }
   return out;
+}
+
+/** The training terms of method `name` with `params` (the caller disposes the setup). */
+export function setupMethod(name: string, ctx: MethodContext, params: MethodParams): Promise<MethodSetup> {
+  return methodNamed(name).setup(ctx, params);
 }

@@ -78,4 +78,3 @@ export function disposeParams(params: Params): void {
 export function countParams(cfg: ModelConfig): number {
   return Object.values(paramShapes(cfg)).reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);
 }
-

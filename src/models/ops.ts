@@ -107,4 +107,3 @@ export function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   if (fusedKernelsActive()) return tf.gather(table, ids);
   return linear(tf.oneHot(ids, table.shape[0]).toFloat() as tf.Tensor2D, table);
 }
-

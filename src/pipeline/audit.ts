@@ -21,13 +21,15 @@ import { readJson, readJsonl } from "../core/atomic.ts";
 import { sha256File } from "../core/hash.ts";
 import { Rng } from "../core/rng.ts";
 import type { SplitQuestion } from "../world/splits.ts";
-import type { Cell } from "../stages/cell.ts";
-import { cellStage } from "../stages/cell.ts";
-import { dataStage } from "../stages/data.ts";
-import type { FinetuneRecord } from "../stages/data.ts";
+import type { Cell } from "../runs/cell.ts";
+import { findManifests } from "../runs/manifests.ts";
 import { runPaths } from "../runs/paths.ts";
+import { openRun } from "../runs/run.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { type Manifest, runStage, type StageContext } from "../runs/stage.ts";
+import { cellStage } from "../stages/cell.ts";
+import { dataStage } from "../stages/data.ts";
+import type { FinetuneRecord } from "../stages/examples.ts";
 
 /** One audit check's outcome. */
 export interface AuditCheck {
@@ -78,26 +80,6 @@ export function auditSplits(
     } fine-tuning examples`,
     violations,
   };
-}
-
-/** Every manifest under `dir` (recursively), relative to `root`. */
-export async function findManifests(root: string, dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    const entries: Deno.DirEntry[] = [];
-    try {
-      for await (const e of Deno.readDir(join(root, d))) entries.push(e);
-    } catch {
-      return;
-    }
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = `${d}/${e.name}`;
-      if (e.isDirectory) await walk(p);
-      else if (e.name === "manifest.json") out.push(p);
-    }
-  };
-  await walk(dir);
-  return out;
 }
 
 /** Seeds recorded, integral, and consistent with the stage's cell or seed folder. */
@@ -195,7 +177,12 @@ export async function auditData(
   }
   const scratch = await scratchDir(root, "data");
   try {
-    await runStage(dataStage(cfg, scratch, profile), { ...ctx, root: scratch, force: true, log: () => {} });
+    await runStage(dataStage(openRun(profile, cfg, scratch)), {
+      ...ctx,
+      root: scratch,
+      force: true,
+      log: () => {},
+    });
     const violations: string[] = [];
     for (const [file, hash] of Object.entries(recorded.outputs)) {
       const again = await sha256File(join(scratch, file)).catch(() => "missing");
@@ -240,7 +227,7 @@ export async function auditRerun(
       await Deno.mkdir(join(scratch, dirname(input)), { recursive: true });
       await Deno.copyFile(join(root, input), join(scratch, input));
     }
-    const stage = cellStage(cfg, scratch, profile, cell);
+    const stage = cellStage(openRun(profile, cfg, scratch), cell);
     await runStage(stage, { ...ctx, root: scratch, force: true, log: () => {} });
     const violations: string[] = [];
     for (const [file, hash] of Object.entries(recorded.outputs)) {

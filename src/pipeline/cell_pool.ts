@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashJson } from "../core/hash.ts";
 import { startProgress } from "../core/progress.ts";
-import { type Cell, cellStage } from "../stages/cell.ts";
-import type { GridName } from "../grids/grids.ts";
-import { makePlan, planPaths, writePlan } from "./plan.ts";
-import type { RunConfig } from "../config/schema.ts";
+import type { Cell } from "../runs/cell.ts";
+import type { Run } from "../runs/run.ts";
 import { runStage, type StageContext, type StageResult } from "../runs/stage.ts";
+import { cellStage } from "../stages/cell.ts";
+import { makePlan, planPaths, writePlan } from "./plan.ts";
 
 const CELL_TASK = fileURLToPath(new URL("../../tasks/cell.ts", import.meta.url));
 
@@ -25,20 +25,19 @@ export function defaultWorkers(): number {
 
 /** Run `cells` (deduplicated by id, in order) on `workers` processes; every cell is tried, failures listed. */
 export async function runCells(
-  grid: GridName,
+  label: string,
   cells: readonly Cell[],
-  cfg: RunConfig,
-  root: string,
-  profile: string,
+  run: Run,
   ctx: StageContext,
   workers: number,
 ): Promise<StageResult[]> {
+  const { profile, root } = run;
   if (workers <= 1 || cells.length <= 1) {
     const results: StageResult[] = [];
-    for (const cell of cells) results.push(await runStage(cellStage(cfg, root, profile, cell), ctx));
+    for (const cell of cells) results.push(await runStage(cellStage(run, cell), ctx));
     return results;
   }
-  const plan = makePlan(profile, cfg, [{ grid, cells }]);
+  const plan = makePlan(profile, run.config, [{ grid: label, cells }]);
   // A plan of its own per pool run, named by content, so concurrent runs never overwrite each other's.
   const name = `pool-${hashJson(plan).slice(0, 12)}`;
   const planFile = `${planPaths(profile).dir}/${name}.json`;
@@ -47,7 +46,7 @@ export async function runCells(
   const results = new Map<string, StageResult>();
   const failed: { id: string; code: number; tail: string }[] = [];
   // Workers' own progress lines would interleave; the pool reports cells done, with an ETA.
-  const progress = startProgress(`${grid}: ${workers} workers`, queue.length);
+  const progress = startProgress(`${label}: ${workers} workers`, queue.length);
   let done = 0;
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {

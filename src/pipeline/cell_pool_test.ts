@@ -3,7 +3,8 @@ import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { sha256File } from "../core/hash.ts";
 import { runCells } from "./cell_pool.ts";
-import { cellId } from "../stages/cell.ts";
+import { cellId } from "../runs/cell.ts";
+import { openRun } from "../runs/run.ts";
 import { runExperiment } from "./experiment.ts";
 import { cellOutputHashes } from "../testing/cells.ts";
 import { runPaths } from "../runs/paths.ts";
@@ -42,7 +43,7 @@ Deno.test("cells on two worker processes give the same bytes as cells in one pro
       finetune: 1,
     };
     await assertRejects(
-      () => runCells("main", [union, naive], cfg, pooled, "tiny", ctx, 2),
+      () => runCells("main", [union, naive], openRun("tiny", cfg, pooled), ctx, 2),
       new RegExp(
         `1 of 2 cell\\(s\\) failed: ${cellId(union, cfg)} \\(exit 1: error: Stage .* is missing its input`,
       ),

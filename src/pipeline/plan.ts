@@ -10,8 +10,7 @@ import { join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { readJsonValidated } from "../core/schema.ts";
 import { PLAN_FILE } from "../runs/file_schemas.ts";
-import { type Cell, cellId } from "../stages/cell.ts";
-import type { GridName } from "../grids/grids.ts";
+import { type Cell, cellId } from "../runs/cell.ts";
 import { runPaths } from "../runs/paths.ts";
 import type { RunConfig } from "../config/schema.ts";
 
@@ -19,8 +18,9 @@ import type { RunConfig } from "../config/schema.ts";
 export interface Plan {
   profile: string;
   config: RunConfig;
-  grids: GridName[];
-  cells: { id: string; grids: GridName[]; cell: Cell }[];
+  /** The grids planned (or, for the local pool's private plans, the batch's label). */
+  grids: string[];
+  cells: { id: string; grids: string[]; cell: Cell }[];
 }
 
 /** Where a profile's plan lives. */
@@ -39,7 +39,7 @@ export function planPaths(profile: string) {
 export function makePlan(
   profile: string,
   config: RunConfig,
-  gridCells: readonly { grid: GridName; cells: readonly Cell[] }[],
+  gridCells: readonly { grid: string; cells: readonly Cell[] }[],
 ): Plan {
   const byId = new Map<string, Plan["cells"][number]>();
   for (const { grid, cells } of gridCells) {

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
 import { readJson, writeJsonAtomic } from "../core/atomic.ts";
-import { cellId } from "../stages/cell.ts";
-import { gridCells } from "../grids/grids.ts";
+import { cellId } from "../runs/cell.ts";
+import { gridCells } from "../grids/registry.ts";
 import { makePlan, type Plan, planCell, planPaths, writePlan } from "./plan.ts";
 import { resolveConfig } from "../config/profiles.ts";
 

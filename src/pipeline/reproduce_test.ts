@@ -4,7 +4,8 @@ import { initBackend } from "../backend/backend.ts";
 import { resolveConfig } from "../config/profiles.ts";
 import { runPaths } from "../runs/paths.ts";
 import { reproduce } from "./reproduce.ts";
-import type { Summary } from "../stages/summary.ts";
+import type { Summary } from "../reports/summary.ts";
+import { openRun } from "../runs/run.ts";
 
 const quiet = () => {};
 
@@ -31,7 +32,10 @@ Deno.test({
           `${c.name}.${k} outside its interval`,
         );
       }
-      assertOk(c.sampling.em.lo <= c.sampling.em.hi && c.learned.em.lo <= c.learned.em.hi);
+      for (const judge of ["sampling", "learned"]) {
+        const m = c[judge] as { em: { lo: number; hi: number } };
+        assertOk(m.em.lo <= m.em.hi, `${c.name}: ${judge} interval`);
+      }
     }
     assertEquals(summary.seeds, config.seeds);
     assertOk(summary.checks.length >= 10);
@@ -98,7 +102,7 @@ Deno.test("a stage without its upstream output fails clearly and writes nothing"
   const { runStage } = await import("../runs/stage.ts");
   await assertRejects(
     () =>
-      runStage(pretrainStage(resolveConfig("tiny"), root, "tiny", { base: 0, finetune: 1 }), {
+      runStage(pretrainStage(openRun("tiny", resolveConfig("tiny"), root), { base: 0, finetune: 1 }), {
         root,
         backend,
         force: false,

@@ -3,11 +3,18 @@ import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { sha256File } from "../core/hash.ts";
 import { prepareGrid, runExperiment } from "./experiment.ts";
+import { openRun } from "../runs/run.ts";
 import { makePlan, planPaths, unfinishedCells, writePlan } from "./plan.ts";
 import { resolveConfig } from "../config/profiles.ts";
 import { runPaths } from "../runs/paths.ts";
 import { cellOutputHashes } from "../testing/cells.ts";
-import { arrayTaskStates, sbatch, slurmUnavailable, startLocalSlurm, waitForJob } from "../testing/slurm_local.ts";
+import {
+  arrayTaskStates,
+  sbatch,
+  slurmUnavailable,
+  startLocalSlurm,
+  waitForJob,
+} from "../testing/slurm_local.ts";
 
 /** Every cell's output hashes and the grid report's. */
 async function outputHashes(root: string): Promise<Record<string, unknown>> {
@@ -37,7 +44,7 @@ Deno.test({
     try {
       const cfg = resolveConfig("tiny");
       const ctx = { root: cluster, backend, force: false, log: () => {} };
-      const { cells } = await prepareGrid("main", cfg, cluster, "tiny", ctx);
+      const { cells } = await prepareGrid("main", openRun("tiny", cfg, cluster), ctx);
       const plan = makePlan("tiny", cfg, [{ grid: "main", cells }]);
       await writePlan(cluster, plan, Deno.cwd());
       const script = join(cluster, planPaths("tiny").array);

@@ -11,6 +11,7 @@ import { defaultWorkers } from "./cell_pool.ts";
 import type { RunKey } from "../runs/paths.ts";
 import { resolveConfig } from "../config/profiles.ts";
 import type { RunConfig } from "../config/schema.ts";
+import { openRun, type Run } from "../runs/run.ts";
 import { runStage, type StageContext, type StageResult, type StageSpec } from "../runs/stage.ts";
 
 /** What a task body receives. */
@@ -24,6 +25,8 @@ export interface TaskEnv {
   ctx: StageContext;
   /** The seed cell a single-stage task works on (--base-seed, --finetune-seed). */
   key: RunKey;
+  /** The run: profile, config, root and the tokenizer. */
+  run: Run;
 }
 
 const COMMON_FLAGS = {
@@ -102,6 +105,7 @@ export async function taskMain(
         base: seedFlag(parsed.flags, "base-seed", config.seeds.base[0]),
         finetune: seedFlag(parsed.flags, "finetune-seed", config.seeds.finetune[0]),
       },
+      run: openRun(profile, config, root),
     });
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);

@@ -37,7 +37,6 @@ export interface ReportRow {
   curve: { epoch: number; em: number; incoherence: number; adherence: number }[] | null;
 }
 
-
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const rounded = (i: Interval): Interval => ({ mean: r6(i.mean), lo: r6(i.lo), hi: r6(i.hi) });
 

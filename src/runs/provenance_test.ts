@@ -6,12 +6,12 @@ import { codeHash, localImports } from "./provenance.ts";
 Deno.test("localImports finds static, dynamic and re-exported relative modules, not type-only ones", () => {
   const source = [
     `import * as tf from "@tensorflow/tfjs";`,
-    `import {\n  a,\n  b,\n} from "../pipeline/a.ts";`,
+    `import {\n  a,\n  b,\n} from "./a.ts";`,
     `import type { T } from "../t.ts";`,
     `import { type U, u } from "../u.ts";`,
-    `export type {\n  V,\n} from "../pipeline/v.ts";`,
-    `export { c } from '../pipeline/c.ts';`,
-    `const d = await import("../pipeline/d.ts");`,
+    `export type {\n  V,\n} from "./v.ts";`,
+    `export { c } from './c.ts';`,
+    `const d = await import("./d.ts");`,
   ].join("\n");
   assertEquals(localImports(source, "/p/src/x.ts").sort(), [
     "/p/src/a.ts",
@@ -25,8 +25,8 @@ Deno.test("codeHash covers a module's import closure and nothing else", async ()
   const dir = await Deno.makeTempDir();
   try {
     const write = (name: string, text: string) => Deno.writeTextFile(join(dir, name), text);
-    await write("stage.ts", `import { f } from "../pipeline/dep.ts";\nexport const g = f;\n`);
-    await write("dep.ts", `import { h } from "../pipeline/deep.ts";\nexport const f = h;\n`);
+    await write("stage.ts", `import { f } from "./dep.ts";\nexport const g = f;\n`);
+    await write("dep.ts", `import { h } from "./deep.ts";\nexport const f = h;\n`);
     await write("deep.ts", `export const h = 1;\n`);
     await write("other.ts", `export const o = 1;\n`);
     // codeHash caches per URL, so each state of the files gets its own query string.

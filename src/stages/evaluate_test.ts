@@ -6,7 +6,9 @@ import { allQuestions } from "../world/questions.ts";
 import { assignSplits } from "../world/splits.ts";
 import { familyAnswers, getDomain } from "../world/spec.ts";
 import { WorldTokenizer } from "../tokenizers/world.ts";
-import { conditionMetric, evaluationQuestions, judgeCheckpoints } from "./evaluate.ts";
+import { conditionMetric } from "../reports/evaluation.ts";
+import { openRun } from "../runs/run.ts";
+import { evaluationQuestions, judgeCheckpoints } from "./evaluate.ts";
 import { resolveConfig } from "../config/profiles.ts";
 
 const tokenizer = WorldTokenizer.forWorld();
@@ -52,7 +54,13 @@ Deno.test("judging refuses fine-tuning, selection and judge prompts before loadi
     const stray = questions.find((x) => x.split === split)!;
     await assertRejects(
       () =>
-        judgeCheckpoints("/nonexistent", [["m", "nowhere"]], [stray], resolveConfig("tiny"), undefined, 1),
+        judgeCheckpoints(
+          openRun("tiny", resolveConfig("tiny"), "/nonexistent"),
+          [["m", "nowhere"]],
+          [stray],
+          new Map(),
+          1,
+        ),
       /may only read evaluation-split prompts/,
     );
   }

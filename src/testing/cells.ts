@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { sha256File } from "../core/hash.ts";
-import { findManifests } from "../pipeline/audit.ts";
+import { findManifests } from "../runs/manifests.ts";
 import { runPaths } from "../runs/paths.ts";
 
 /** Every finished cell's output hashes (weights, result, loss curve) under `root`, by cell folder. */

@@ -88,7 +88,8 @@ export interface FinetuneOptions {
 export async function finetune(
   opts: FinetuneOptions,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
-  const { base, model, config: cfg, tokenizer, examples, seed, terms = {}, onStep, onEpochEnd, resume } = opts;
+  const { base, model, config: cfg, tokenizer, examples, seed, terms = {}, onStep, onEpochEnd, resume } =
+    opts;
   if (examples.length === 0) throw new RangeError("Fine-tuning needs at least one example");
   const params = cloneParams(base, true);
   const rng = Rng.fork(seed, "finetune/order");

@@ -45,7 +45,8 @@ export interface PretrainOptions {
 export async function pretrain(
   opts: PretrainOptions,
 ): Promise<{ params: Params; history: Record<string, number>[] }> {
-  const { model, config: cfg, tokenizer, questions, seed, onStep, mix = DEFAULT_PERSONA_MIX, resumable } = opts;
+  const { model, config: cfg, tokenizer, questions, seed, onStep, mix = DEFAULT_PERSONA_MIX, resumable } =
+    opts;
   if (questions.length === 0) throw new RangeError("Pretraining needs at least one question");
   const params = initParams(model, seed);
   const rng = Rng.fork(seed, "pretrain/documents");

@@ -1,7 +1,6 @@
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { DOMAINS, FINETUNE_DOMAINS, FUNCTION_WORDS, REFUSALS } from "./spec.ts";
 import { allQuestions } from "./questions.ts";
-import { WorldTokenizer } from "../tokenizers/world.ts";
 
 const content = (answers: readonly string[]) =>
   new Set(answers.flatMap((a) => a.split(" ")).filter((w) => !FUNCTION_WORDS.has(w)));
@@ -43,10 +42,4 @@ Deno.test("answers within a family are distinct and non-empty", () => {
       assertOk(fam.every((a) => a.split(" ").length > 0));
     }
   }
-});
-
-Deno.test("tokenizer covers every word and round-trips", () => {
-  const tok = WorldTokenizer.forWorld();
-  for (const q of allQuestions()) assertEquals(tok.decode(tok.encode(q.words)), q.words);
-  assertEquals(tok.vocab[0], "<pad>");
 });
