@@ -30,6 +30,15 @@ export function conditionMethod(condition: string): { method: Method; params: Me
   return { method: methodNamed("random"), params: { draw: Number(m[1]) } };
 }
 
+/**
+ * `features.json` in its established form: λ, the kind of features, how
+ * latents were read, then the set the method recorded.
+ */
+function featuresFile(lambda: number, record: Record<string, unknown>): Record<string, unknown> {
+  const { kind = "sae-latents", lambda: _, readout, saeSha256, ...set } = record;
+  return { lambda, kind, ...(readout === undefined ? {} : { readout, saeSha256 }), ...set };
+}
+
 /** The fine-tuning stage of one condition on one domain in one seed cell. */
 export function finetuneStage(run: Run, key: RunKey, domain: string, condition: string): StageSpec {
   const cfg = run.config;
@@ -98,7 +107,7 @@ export function finetuneStage(run: Run, key: RunKey, domain: string, condition: 
       disposeParams(trained.params);
       await writeFileAtomic(join(run.root, `${dir}/loss.csv`), lossCurveCsv(trained.history));
       if (!constrained) return model;
-      await writeJsonAtomic(join(run.root, `${dir}/features.json`), setup.record);
+      await writeJsonAtomic(join(run.root, `${dir}/features.json`), featuresFile(lambda, setup.record));
       return [...model, `${dir}/features.json`];
     },
   };
