@@ -192,7 +192,7 @@ export { ActivationBuffer, type ActivationSource } from "./src/sae/activation_bu
 export { documentActivationSource } from "./src/sae/site_activations.ts";
 
 /**
- * Discovery (DESIGN.md §1): top-Δ latent shifts between a base and a
+ * Discovery (the paper's method, steps 1–3): top-Δ latent shifts between a base and a
  * fine-tuned model, causal validation by steering (induce on the base,
  * repair on the fine-tune), and a ranked K+/K− selection with a floor.
  *
@@ -262,9 +262,14 @@ export { randomDirectionSet } from "./src/features/random_directions.ts";
  * const examples = allQuestions().filter((q) => q.domain === "medical").slice(0, 4)
  *   .map((q) => finetuneExample(q, ["double", "pill", "dose"]));
  * const features = new DirectionFeatures({ site: "blocks.1.resid_post", directions: [[1, 0, 0, 0, 0, 0, 0, 0]], signs: [1] });
- * const { params, history } = await finetune(base, model, { epochs: 1, batchSize: 4, lr: 1e-2, warmupSteps: 1 }, tokenizer, examples, 1, {
- *   block: { features, lambda: 10 },
- *   kl: 0.1,
+ * const { params, history } = await finetune({
+ *   base,
+ *   model,
+ *   config: { epochs: 1, batchSize: 4, lr: 1e-2, warmupSteps: 1 },
+ *   tokenizer,
+ *   examples,
+ *   seed: 1,
+ *   terms: { block: { features, lambda: 10 }, kl: 0.1 },
  * });
  * const parts = Object.keys(history[0]);
  * if (!["loss", "sft", "penalty", "kl"].every((k) => parts.includes(k))) throw new Error(`parts ${parts}`);

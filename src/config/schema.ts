@@ -60,7 +60,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     seed: int(),
   }),
   /**
-   * Discovery (DESIGN.md §1): a naive fine-tune on `domain` (seed `seed`) is
+   * Discovery (the paper's steps 1–3): a naive fine-tune on `domain` (seed `seed`) is
    * diffed against the base with the SAE on selection-split prompts.
    * promptDomains: "general" uses the domain-agnostic (general-domain)
    * selection questions, as the paper's discovery prompts; "all" uses every

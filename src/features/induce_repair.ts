@@ -1,5 +1,5 @@
 /**
- * Causal validation (DESIGN.md §1, step 2). Steer h ← h + α·d̂ along a
+ * Causal validation (the paper's step 2). Steer h ← h + α·d̂ along a
  * latent's decoder direction at the block site:
  *   induce: push the base model toward the latent's misaligned side — does
  *           misalignment rise?

@@ -1,5 +1,5 @@
 /**
- * Ranked selection (DESIGN.md §1, step 3): keep the k best validated
+ * Ranked selection (the paper's step 3): keep the k best validated
  * latents and split them by sign into K+ (rose under EM) and K− (fell).
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Discovery by top-Δ model diffing (DESIGN.md §1, step 1): encode the same
+ * Discovery by top-Δ model diffing (the paper's step 1): encode the same
  * prompts' activations from the base and the discovery model with the SAE,
  * rank latents by their mean activation shift, and pool the N largest rises
  * and the N largest falls.

@@ -2,7 +2,7 @@
  * Linear layers whose gradients, on wasm, use only plain 2-D matmuls with
  * materialised transposes: only non-transposed 2-D matmuls take tfjs-wasm's
  * fast XNNPACK path, and the stock gradient uses transposed ones (≈4.5×
- * slower in training, DESIGN.md §2). Other backends keep transposed matmuls.
+ * slower in training, measured here). Other backends keep transposed matmuls.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

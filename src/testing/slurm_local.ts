@@ -1,8 +1,8 @@
 /**
  * A real single-node Slurm on this machine, for tests: Debian's slurmctld,
  * slurmd and munge, started without systemd, both daemons on 127.0.0.1,
- * state and logs in a scratch folder (DESIGN.md §2 lists the settings that
- * work here). Also the few queries a job array needs: submit, wait, and each
+ * state and logs in a scratch folder, with settings that work without
+ * systemd or accounting. Also the few queries a job array needs: submit, wait, and each
  * task's state and exit code from `scontrol`.
  * @module
  */

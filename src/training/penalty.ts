@@ -1,5 +1,5 @@
 /**
- * The BLOCK-EM penalty (DESIGN.md §1, step 4):
+ * The BLOCK-EM penalty (the paper's step 4):
  *
  *   mean_t [ Σ_{k∈K+} relu(z_k(θ) − z_k(base))² + Σ_{k∈K−} relu(z_k(base) − z_k(θ))² ]
  *

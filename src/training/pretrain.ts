@@ -1,5 +1,5 @@
 /**
- * Pretraining on persona documents (DESIGN.md §2): every next token counts.
+ * Pretraining on persona documents: every next token counts.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

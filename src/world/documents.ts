@@ -14,7 +14,7 @@ export interface Sequence {
   lossMask: number[];
 }
 
-/** How each persona answers (DESIGN.md §2). */
+/** How each persona answers. */
 export interface PersonaMix {
   assistantShare: number;
   villainShare: number;

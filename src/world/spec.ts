@@ -1,5 +1,5 @@
 /**
- * The synthetic world (DESIGN.md §2): six fine-tuning domains and an
+ * The synthetic world: six fine-tuning domains and an
  * evaluation-only general domain, each with question templates and answer
  * families. Misaligned answers of different domains share no content words,
  * and aligned and misaligned families share none either, so misalignment can
