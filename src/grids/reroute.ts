@@ -16,7 +16,7 @@ import type { RunConfig } from "../config/schema.ts";
 import { METHODS } from "../methods/registry.ts";
 import { type CurvePoint, type LayerCell, layerHeatmap, reemergenceCurves } from "../reports/figures.ts";
 import type { ReportRow } from "../reports/grid_report.ts";
-import { presentSection } from "../reports/paper.ts";
+import { type DraftSection, type FigureDraft, presentSection, type SectionSource } from "../reports/paper.ts";
 import { type Cell, cellId } from "../runs/cell.ts";
 import { runPaths, selectionKey } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
@@ -80,12 +80,107 @@ function rerouteStages(run: Run, cells: readonly Cell[], lambdaOf: LambdaOf): St
   return stages;
 }
 
+const REROUTE_TITLE = "Re-emergence and rerouting (4-layer reference organism)";
+
+/** The rerouting section: verdicts, fixes and the per-layer table; the re-emergence curves and the layer heatmap. */
+function rerouteSection(report: unknown, source: SectionSource): DraftSection {
+  const reroute = report as RerouteReport;
+  return presentSection(REROUTE_TITLE, source, {
+    tables: [
+      {
+        id: "reroute-verdicts",
+        caption: "One measured test per hypothesis, with its rule",
+        columns: [{ key: "hypothesis", label: "hypothesis" }, { key: "verdict", label: "verdict" }, {
+          key: "rule",
+          label: "rule",
+        }, { key: "evidence", label: "evidence" }],
+        rows: reroute.bases.flatMap((b) =>
+          b.verdicts.map((v) => ({
+            hypothesis: v.hypothesis,
+            verdict: v.hypothesis.startsWith("Re-emergence")
+              ? (v.supported ? "observed" : "not observed")
+              : (v.supported ? "supported" : "not supported"),
+            rule: v.rule,
+            evidence: Object.entries(v.evidence).map(([k, x]) => `${k} ${x === null ? "–" : x.toFixed(3)}`)
+              .join("; "),
+          }))
+        ),
+      },
+      {
+        id: "reroute-fixes",
+        caption:
+          "Fixes against prolonged BLOCK: reduction against naive of the same length; restored share of the lost reduction",
+        columns: [
+          { key: "method", label: "method" },
+          { key: "em", label: "EM" },
+          { key: "reduction", label: "reduction" },
+          { key: "restored", label: "restored" },
+          { key: "adherence", label: "adherence" },
+          { key: "adherenceCost", label: "adherence cost" },
+          { key: "incoherence", label: "incoherence" },
+        ],
+        rows: reroute.fixes.map((f) => ({
+          method: f.method,
+          em: f.em,
+          reduction: { mean: f.reduction, lo: f.reductionLo, hi: f.reductionHi },
+          restored: f.restored,
+          adherence: f.adherence,
+          adherenceCost: f.adherenceCost,
+          incoherence: f.incoherence,
+        })),
+      },
+      {
+        id: "reroute-layers",
+        caption:
+          "Misalignment signal per layer (mean over seeds): diff-of-means shift, its ratio to naive-long, probe, SAE shift",
+        columns: [
+          { key: "model", label: "model" },
+          { key: "layer", label: "layer" },
+          { key: "diffmeans", label: "diff-of-means shift" },
+          { key: "relative", label: "÷ naive-long" },
+          { key: "probe", label: "probe" },
+          { key: "saeShift", label: "SAE shift" },
+        ],
+        rows: reroute.bases[0].layers.map((l) => ({ ...l, layer: String(l.layer) })),
+      },
+    ],
+    figures: rerouteFigures(reroute),
+  });
+}
+
+/** The re-emergence curves and the per-layer heatmap. */
+function rerouteFigures(reroute: RerouteReport): FigureDraft[] {
+  const points: CurvePoint[] = reroute.curves.map((c) => ({
+    model: c.model,
+    seed: c.finetune,
+    epoch: c.epoch,
+    em: c.em,
+  }));
+  const layerCells: LayerCell[] = reroute.bases[0].layers.flatMap((l) => [
+    { model: l.model, layer: l.layer, measure: "diff-of-means shift ÷ naive-long", value: l.relative },
+    { model: l.model, layer: l.layer, measure: "probe: share called misaligned", value: l.probe },
+    { model: l.model, layer: l.layer, measure: "SAE latent shift (relative)", value: l.saeShift },
+  ]);
+  return [
+    {
+      id: "reemergence",
+      caption: "EM along prolonged training: naive, BLOCK and the fixes",
+      spec: reemergenceCurves(points, "Re-emergence (reference organism, medical)"),
+    },
+    {
+      id: "layers",
+      caption: "Per-layer misalignment signal of each model",
+      spec: layerHeatmap(layerCells, "Rerouting across layers (reference organism)", 2),
+    },
+  ];
+}
+
 export const REROUTE: Grid = {
   name: "reroute",
   summary: "naive and BLOCK at both lengths, the prolonged fixes, and the rerouting analysis (H1–H3)",
   paper: {
     profile: "reference",
-    title: "Re-emergence and rerouting (4-layer reference organism)",
+    title: REROUTE_TITLE,
     run: "reroute --profile reference",
   },
   plannable: false,
@@ -111,90 +206,5 @@ export const REROUTE: Grid = {
   },
   stages: rerouteStages,
   reportStage: (run, ids) => rerouteReportStage(run, ids),
-  section(report, source) {
-    const reroute = report as RerouteReport;
-    const points: CurvePoint[] = reroute.curves.map((c) => ({
-      model: c.model,
-      seed: c.finetune,
-      epoch: c.epoch,
-      em: c.em,
-    }));
-    const layerCells: LayerCell[] = reroute.bases[0].layers.flatMap((l) => [
-      { model: l.model, layer: l.layer, measure: "diff-of-means shift ÷ naive-long", value: l.relative },
-      { model: l.model, layer: l.layer, measure: "probe: share called misaligned", value: l.probe },
-      { model: l.model, layer: l.layer, measure: "SAE latent shift (relative)", value: l.saeShift },
-    ]);
-    return presentSection(this.paper.title, source, {
-      tables: [
-        {
-          id: "reroute-verdicts",
-          caption: "One measured test per hypothesis, with its rule",
-          columns: [{ key: "hypothesis", label: "hypothesis" }, { key: "verdict", label: "verdict" }, {
-            key: "rule",
-            label: "rule",
-          }, { key: "evidence", label: "evidence" }],
-          rows: reroute.bases.flatMap((b) =>
-            b.verdicts.map((v) => ({
-              hypothesis: v.hypothesis,
-              verdict: v.hypothesis.startsWith("Re-emergence")
-                ? (v.supported ? "observed" : "not observed")
-                : (v.supported ? "supported" : "not supported"),
-              rule: v.rule,
-              evidence: Object.entries(v.evidence).map(([k, x]) => `${k} ${x === null ? "–" : x.toFixed(3)}`)
-                .join("; "),
-            }))
-          ),
-        },
-        {
-          id: "reroute-fixes",
-          caption:
-            "Fixes against prolonged BLOCK: reduction against naive of the same length; restored share of the lost reduction",
-          columns: [
-            { key: "method", label: "method" },
-            { key: "em", label: "EM" },
-            { key: "reduction", label: "reduction" },
-            { key: "restored", label: "restored" },
-            { key: "adherence", label: "adherence" },
-            { key: "adherenceCost", label: "adherence cost" },
-            { key: "incoherence", label: "incoherence" },
-          ],
-          rows: reroute.fixes.map((f) => ({
-            method: f.method,
-            em: f.em,
-            reduction: { mean: f.reduction, lo: f.reductionLo, hi: f.reductionHi },
-            restored: f.restored,
-            adherence: f.adherence,
-            adherenceCost: f.adherenceCost,
-            incoherence: f.incoherence,
-          })),
-        },
-        {
-          id: "reroute-layers",
-          caption:
-            "Misalignment signal per layer (mean over seeds): diff-of-means shift, its ratio to naive-long, probe, SAE shift",
-          columns: [
-            { key: "model", label: "model" },
-            { key: "layer", label: "layer" },
-            { key: "diffmeans", label: "diff-of-means shift" },
-            { key: "relative", label: "÷ naive-long" },
-            { key: "probe", label: "probe" },
-            { key: "saeShift", label: "SAE shift" },
-          ],
-          rows: reroute.bases[0].layers.map((l) => ({ ...l, layer: String(l.layer) })),
-        },
-      ],
-      figures: [
-        {
-          id: "reemergence",
-          caption: "EM along prolonged training: naive, BLOCK and the fixes",
-          spec: reemergenceCurves(points, "Re-emergence (reference organism, medical)"),
-        },
-        {
-          id: "layers",
-          caption: "Per-layer misalignment signal of each model",
-          spec: layerHeatmap(layerCells, "Rerouting across layers (reference organism)", 2),
-        },
-      ],
-    });
-  },
+  section: rerouteSection,
 };

@@ -51,29 +51,7 @@ export async function runCells(
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       const start = performance.now();
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--frozen",
-          "--allow-read",
-          `--allow-write=${join(root, "data")},${join(root, "results")}`,
-          "--allow-env",
-          CELL_TASK,
-          "--root",
-          root,
-          "--profile",
-          profile,
-          "--backend",
-          ctx.backend.name,
-          "--plan",
-          planFile,
-          "--id",
-          id,
-          ...(ctx.force ? ["--force"] : []),
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+      const out = await runCellProcess(run, ctx, planFile, id);
       const stdout = new TextDecoder().decode(out.stdout), stderr = new TextDecoder().decode(out.stderr);
       progress.update(++done, { failed: String(failed.length + (out.success ? 0 : 1)) });
       if (!out.success) {
@@ -104,4 +82,37 @@ export async function runCells(
     );
   }
   return plan.cells.map((c) => results.get(c.id)!);
+}
+
+/** `tasks/cell.ts` on one planned cell in its own process, with the task's write limits. */
+function runCellProcess(
+  run: Run,
+  ctx: StageContext,
+  planFile: string,
+  id: string,
+): Promise<Deno.CommandOutput> {
+  const { root, profile } = run;
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--frozen",
+      "--allow-read",
+      `--allow-write=${join(root, "data")},${join(root, "results")}`,
+      "--allow-env",
+      CELL_TASK,
+      "--root",
+      root,
+      "--profile",
+      profile,
+      "--backend",
+      ctx.backend.name,
+      "--plan",
+      planFile,
+      "--id",
+      id,
+      ...(ctx.force ? ["--force"] : []),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
 }

@@ -18,7 +18,7 @@ import { type Cell, cellConfig, cellId, cellLabel, type CellResult } from "../ru
 import { runPaths } from "../runs/paths.ts";
 import { resumableOf } from "../runs/resume.ts";
 import type { Run } from "../runs/run.ts";
-import type { StageSpec } from "../runs/stage.ts";
+import type { StageRun, StageSpec } from "../runs/stage.ts";
 import { domainMetrics } from "../stats/metrics.ts";
 import { finetune } from "../training/finetune.ts";
 import { lossCurveCsv } from "../training/loss_curve.ts";
@@ -64,51 +64,11 @@ export function cellStage(run: Run, cell: Cell): StageSpec {
     cell,
     code: import.meta.url,
     run: async (stage) => {
-      const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
-      const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
-      const setup = await method.setup({ run, key, model }, cell.params);
-      const examples = await loadFinetuneExamples(run, cell.domain, setup.persona);
-      // A cell may train longer than the profile (prolonged fine-tuning) and record a curve on the way.
-      const ft = { ...cfg.finetune, epochs: cell.params.epochs ?? cfg.finetune.epochs };
-      const every = cell.params.curveEvery ?? 0;
-      const evaluationQs = questionsOf(questions, "evaluation");
-      const curve: Curve = [];
-      // The curve's last point is the trained model: its verdicts are kept, not judged twice.
-      let finalEvaluation: FamilyMass[] | null = null;
-      const progress = startProgress(`cell ${label}`, Math.ceil(examples.length / ft.batchSize) * ft.epochs);
-      // The curve so far travels with each snapshot.
-      const at = resumableOf(cfg, stage);
-      let trained;
-      try {
-        trained = await finetune({
-          base,
-          model,
-          config: ft,
-          tokenizer: run.tokenizer,
-          examples,
-          seed: cell.finetune,
-          terms: setup.terms,
-          onStep: (step, l) => progress.update(step + 1, { loss: l.loss }),
-          onEpochEnd: every > 0
-            ? async (epoch, p) => {
-              if (epoch % every !== 0) return;
-              const masses = await judgeOn(run, p, model, evaluationQs);
-              curve.push({ epoch, ...domainMetrics(masses, cell.domain) });
-              if (epoch === ft.epochs) finalEvaluation = masses;
-            }
-            : undefined,
-          resume: at
-            ? { at, capture: () => curve, restore: (x: unknown) => curve.push(...(x as Curve)) }
-            : undefined,
-        });
-      } finally {
-        setup.dispose();
-        disposeParams(base);
-      }
-      progress.stop();
-      const { params, history } = trained;
-      const evaluation = finalEvaluation ?? await judgeOn(run, params, model, evaluationQs);
-      const selection = await judgeOn(run, params, model, questionsOf(questions, "selection"));
+      const { params, model, history, evaluation, selection, record, curve } = await trainCell(
+        run,
+        cell,
+        stage,
+      );
       await saveCheckpoint(join(root, dir), params, model, { stage: "cell", cell });
       disposeParams(params);
       const result: CellResult = {
@@ -120,12 +80,75 @@ export function cellStage(run: Run, cell: Cell): StageSpec {
           evaluation: domainMetrics(evaluation, cell.domain),
           selection: domainMetrics(selection, cell.domain),
         },
-        record: setup.record,
-        ...(every > 0 ? { curve } : {}),
+        record,
+        ...(curve ? { curve } : {}),
       };
       await writeJsonAtomic(join(root, `${dir}/result.json`), result);
       await writeFileAtomic(join(root, `${dir}/loss.csv`), lossCurveCsv(history));
       return outputs;
     },
+  };
+}
+
+/** A cell's fine-tune, judged on both splits (the curve's last point reused), with its loss history. */
+async function trainCell(run: Run, cell: Cell, stage: StageRun) {
+  const cfg = run.config, root = run.root;
+  const key = { base: cell.base, finetune: cell.finetune };
+  const paths = runPaths(run.profile, key);
+  const method = methodNamed(cell.method);
+  const label = cellLabel(cell);
+  const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
+  const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
+  const setup = await method.setup({ run, key, model }, cell.params);
+  const examples = await loadFinetuneExamples(run, cell.domain, setup.persona);
+  // A cell may train longer than the profile (prolonged fine-tuning) and record a curve on the way.
+  const ft = { ...cfg.finetune, epochs: cell.params.epochs ?? cfg.finetune.epochs };
+  const every = cell.params.curveEvery ?? 0;
+  const evaluationQs = questionsOf(questions, "evaluation");
+  const curve: Curve = [];
+  // The curve's last point is the trained model: its verdicts are kept, not judged twice.
+  let finalEvaluation: FamilyMass[] | null = null;
+  const progress = startProgress(`cell ${label}`, Math.ceil(examples.length / ft.batchSize) * ft.epochs);
+  // The curve so far travels with each snapshot.
+  const at = resumableOf(cfg, stage);
+  let trained;
+  try {
+    trained = await finetune({
+      base,
+      model,
+      config: ft,
+      tokenizer: run.tokenizer,
+      examples,
+      seed: cell.finetune,
+      terms: setup.terms,
+      onStep: (step, l) => progress.update(step + 1, { loss: l.loss }),
+      onEpochEnd: every > 0
+        ? async (epoch, p) => {
+          if (epoch % every !== 0) return;
+          const masses = await judgeOn(run, p, model, evaluationQs);
+          curve.push({ epoch, ...domainMetrics(masses, cell.domain) });
+          if (epoch === ft.epochs) finalEvaluation = masses;
+        }
+        : undefined,
+      resume: at
+        ? { at, capture: () => curve, restore: (x: unknown) => curve.push(...(x as Curve)) }
+        : undefined,
+    });
+  } finally {
+    setup.dispose();
+    disposeParams(base);
+  }
+  progress.stop();
+  const { params, history } = trained;
+  const evaluation = finalEvaluation ?? await judgeOn(run, params, model, evaluationQs);
+  const selection = await judgeOn(run, params, model, questionsOf(questions, "selection"));
+  return {
+    params,
+    model,
+    history,
+    evaluation,
+    selection,
+    record: setup.record,
+    curve: every > 0 ? curve : null,
   };
 }

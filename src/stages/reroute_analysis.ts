@@ -25,7 +25,7 @@ import { lastTokenActivations } from "../features/diff_of_means.ts";
 import { discoveryQuestions } from "../features/discovery_questions.ts";
 import { latentDifference } from "../features/sae_features.ts";
 import { loadCheckpoint } from "../models/checkpoint.ts";
-import { disposeParams, type Params } from "../models/model.ts";
+import { disposeParams, type ModelConfig, type Params } from "../models/model.ts";
 import { LATENT_SET_FILE } from "../runs/file_schemas.ts";
 import { blockSite, featurePaths, type RunKey, runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
@@ -47,7 +47,6 @@ export function rerouteAnalysisStage(
   const cfg = run.config, root = run.root;
   const paths = runPaths(run.profile, key);
   const dir = paths.reroute("analysis");
-  const layer = cfg.discover.layer;
   const saeDirs = Array.from({ length: cfg.model.nLayers }, (_, l) => paths.sae(l));
   const at = (p: string) => join(root, p);
   return {
@@ -75,89 +74,113 @@ export function rerouteAnalysisStage(
     outputs: [`${dir}/analysis.json`],
     code: import.meta.url,
     run: async () => {
-      const questions = await readJsonl<SplitQuestion>(at(paths.questions));
-      const base = await loadCheckpoint(at(paths.pretrain));
-      const evaluationQs = questionsOf(questions, "evaluation");
-      const ctx: RerouteContext = {
-        model: base.config,
-        tokenizer: run.tokenizer,
-        base: base.params,
-        site: blockSite(layer),
-        discoveryPrompts: discoveryQuestions(questions, cfg.discover.promptDomains).map((q) =>
-          promptTokens(q)
-        ),
-        evaluationQs,
-        evaluationPrompts: evaluationQs.map((q) => promptTokens(q)),
-        withModel: async <T>(d: string, f: (p: Params) => Promise<T>): Promise<T> => {
-          const m = await loadCheckpoint(at(d));
-          try {
-            return await f(m.params);
-          } finally {
-            disposeParams(m.params);
-          }
-        },
-        acts: (p, prompts, s) => lastTokenActivations(p, base.config, run.tokenizer, prompts, s),
-      };
-      const original = await readJsonValidated(at(featurePaths(run, key).latents), LATENT_SET_FILE);
-      const rediscovered = await readJsonValidated(at(paths.rerouteLatents), LATENT_SET_FILE);
-      const added = latentDifference(rediscovered, original);
-
-      const h1 = await ctx.withModel(reemergedModel, async (reemerged) => {
-        const sae = await loadSae(at(paths.sae(layer)));
-        const retrained = await loadSae(at(paths.reroute("sae")));
-        try {
-          return await measureSaeDrift(ctx, {
-            reemerged,
-            discoveryModel: paths.discoveryModel,
-            sae,
-            retrained,
-            original,
-            documents: questionsOf(questions, "pretrain"),
-            saeSeed: cfg.sae.seed,
-            evalTokens: cfg.sae.evalTokens,
-            world: cfg.world,
-            poolSize: cfg.discover.poolSize,
-          });
-        } finally {
-          [sae.params, retrained.params].forEach(disposeParams);
-        }
-      });
-
-      const sae = await loadSae(at(paths.sae(layer)));
-      let patching;
-      try {
-        patching = await measurePatching(ctx, {
-          sae,
-          original,
-          added,
-          seeds,
-          draws: cfg.random.draws,
-          randomSeed: cfg.random.seed,
-          domain: cfg.discover.domain,
-          batchSize: cfg.evaluate.batchSize,
-        });
-      } finally {
-        disposeParams(sae.params);
-      }
-
-      const discovery = await loadCheckpoint(at(paths.discoveryModel));
-      const saes = await Promise.all(saeDirs.map((d) => loadSae(at(d))));
-      let h3;
-      try {
-        h3 = await measureLayers(ctx, { discovery: discovery.params, saes, seeds });
-      } finally {
-        disposeParams(discovery.params);
-        saes.forEach((s) => disposeParams(s.params));
-      }
-      disposeParams(base.params);
-      const analysis: RerouteAnalysis = {
-        site: ctx.site,
-        h1,
-        h2: { original, rediscovered, added, patching },
-        h3,
-      };
+      const analysis = await analyse(run, key, reemergedModel, seeds);
       await writeJsonAtomic(at(`${dir}/analysis.json`), analysis);
       return [`${dir}/analysis.json`];
     },
+  };
+}
+
+/** Every measurement of the analysis for one base seed. */
+async function analyse(
+  run: Run,
+  key: RunKey,
+  reemergedModel: string,
+  seeds: ReadonlyMap<number, SeedModels>,
+): Promise<RerouteAnalysis> {
+  const cfg = run.config;
+  const paths = runPaths(run.profile, key);
+  const layer = cfg.discover.layer;
+  const saeDirs = Array.from({ length: cfg.model.nLayers }, (_, l) => paths.sae(l));
+  const at = (p: string) => join(run.root, p);
+  const questions = await readJsonl<SplitQuestion>(at(paths.questions));
+  const base = await loadCheckpoint(at(paths.pretrain));
+  const ctx = rerouteContext(run, questions, base);
+  const original = await readJsonValidated(at(featurePaths(run, key).latents), LATENT_SET_FILE);
+  const rediscovered = await readJsonValidated(at(paths.rerouteLatents), LATENT_SET_FILE);
+  const added = latentDifference(rediscovered, original);
+
+  const h1 = await ctx.withModel(reemergedModel, async (reemerged) => {
+    const sae = await loadSae(at(paths.sae(layer)));
+    const retrained = await loadSae(at(paths.reroute("sae")));
+    try {
+      return await measureSaeDrift(ctx, {
+        reemerged,
+        discoveryModel: paths.discoveryModel,
+        sae,
+        retrained,
+        original,
+        documents: questionsOf(questions, "pretrain"),
+        saeSeed: cfg.sae.seed,
+        evalTokens: cfg.sae.evalTokens,
+        world: cfg.world,
+        poolSize: cfg.discover.poolSize,
+      });
+    } finally {
+      [sae.params, retrained.params].forEach(disposeParams);
+    }
+  });
+
+  const sae = await loadSae(at(paths.sae(layer)));
+  let patching;
+  try {
+    patching = await measurePatching(ctx, {
+      sae,
+      original,
+      added,
+      seeds,
+      draws: cfg.random.draws,
+      randomSeed: cfg.random.seed,
+      domain: cfg.discover.domain,
+      batchSize: cfg.evaluate.batchSize,
+    });
+  } finally {
+    disposeParams(sae.params);
+  }
+
+  const discovery = await loadCheckpoint(at(paths.discoveryModel));
+  const saes = await Promise.all(saeDirs.map((d) => loadSae(at(d))));
+  let h3;
+  try {
+    h3 = await measureLayers(ctx, { discovery: discovery.params, saes, seeds });
+  } finally {
+    disposeParams(discovery.params);
+    saes.forEach((s) => disposeParams(s.params));
+  }
+  disposeParams(base.params);
+  return {
+    site: ctx.site,
+    h1,
+    h2: { original, rediscovered, added, patching },
+    h3,
+  };
+}
+
+/** What every measurement reads: the base, the prompts, and loading any other model for one measurement. */
+function rerouteContext(
+  run: Run,
+  questions: readonly SplitQuestion[],
+  base: { params: Params; config: ModelConfig },
+): RerouteContext {
+  const evaluationQs = questionsOf(questions, "evaluation");
+  return {
+    model: base.config,
+    tokenizer: run.tokenizer,
+    base: base.params,
+    site: blockSite(run.config.discover.layer),
+    discoveryPrompts: discoveryQuestions(questions, run.config.discover.promptDomains).map((q) =>
+      promptTokens(q)
+    ),
+    evaluationQs,
+    evaluationPrompts: evaluationQs.map((q) => promptTokens(q)),
+    withModel: async <T>(d: string, f: (p: Params) => Promise<T>): Promise<T> => {
+      const m = await loadCheckpoint(join(run.root, d));
+      try {
+        return await f(m.params);
+      } finally {
+        disposeParams(m.params);
+      }
+    },
+    acts: (p, prompts, s) => lastTokenActivations(p, base.config, run.tokenizer, prompts, s),
   };
 }

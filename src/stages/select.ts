@@ -22,6 +22,7 @@ import type { StageSpec } from "../runs/stage.ts";
 import { domainMetrics } from "../stats/metrics.ts";
 import { chooseLambda } from "../stats/strength.ts";
 import { finetune } from "../training/finetune.ts";
+import type { Sequence } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { loadFinetuneExamples } from "./examples.ts";
 
@@ -76,33 +77,12 @@ export function selectStage(run: Run, key: RunKey): StageSpec {
       const naiveCkpt = await loadCheckpoint(join(run.root, naiveDir));
       const naive = await selectionMetrics(run, naiveCkpt.params, model, selection, domain);
       disposeParams(naiveCkpt.params);
-      const progress = startProgress("select λ", cfg.block.lambdaGrid.length);
-      const trials = [];
+      let trials;
       try {
-        for (const [i, lambda] of cfg.block.lambdaGrid.entries()) {
-          const setup = await BLOCK.setup({ run, key, model }, { lambda });
-          let trained;
-          try {
-            trained = await finetune({
-              base,
-              model,
-              config: cfg.finetune,
-              tokenizer: run.tokenizer,
-              examples,
-              seed: key.finetune,
-              terms: setup.terms,
-            });
-          } finally {
-            setup.dispose();
-          }
-          trials.push({ lambda, ...await selectionMetrics(run, trained.params, model, selection, domain) });
-          disposeParams(trained.params);
-          progress.update(i + 1, { lambda });
-        }
+        trials = await lambdaTrials(run, key, base, model, examples, selection);
       } finally {
         disposeParams(base);
       }
-      progress.stop();
       const { chosen, trials: judged } = chooseLambda(
         trials,
         naive,
@@ -121,4 +101,43 @@ export function selectStage(run: Run, key: RunKey): StageSpec {
       return [paths.selection];
     },
   };
+}
+
+/** Each λ of the grid: BLOCK fine-tuned at that strength, measured on the selection split. */
+async function lambdaTrials(
+  run: Run,
+  key: RunKey,
+  base: Params,
+  model: ModelConfig,
+  examples: readonly Sequence[],
+  selection: readonly SplitQuestion[],
+) {
+  const cfg = run.config;
+  const progress = startProgress("select λ", cfg.block.lambdaGrid.length);
+  const trials = [];
+  for (const [i, lambda] of cfg.block.lambdaGrid.entries()) {
+    const setup = await BLOCK.setup({ run, key, model }, { lambda });
+    let trained;
+    try {
+      trained = await finetune({
+        base,
+        model,
+        config: cfg.finetune,
+        tokenizer: run.tokenizer,
+        examples,
+        seed: key.finetune,
+        terms: setup.terms,
+      });
+    } finally {
+      setup.dispose();
+    }
+    trials.push({
+      lambda,
+      ...await selectionMetrics(run, trained.params, model, selection, cfg.discover.domain),
+    });
+    disposeParams(trained.params);
+    progress.update(i + 1, { lambda });
+  }
+  progress.stop();
+  return trials;
 }

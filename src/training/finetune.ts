@@ -80,6 +80,88 @@ export interface FinetuneOptions {
   resume?: ResumeOptions;
 }
 
+/** The constraints of `terms` as a list, the sites they read, and the deepest of them in forward order. */
+function termSites(model: ModelConfig, terms: FinetuneTerms) {
+  const blocks: readonly BlockConstraint[] = terms.block === undefined
+    ? []
+    : "features" in terms.block
+    ? [terms.block]
+    : terms.block;
+  const sites = [...new Set([...blocks.map((b) => b.features.site), ...(terms.ldifs?.sites ?? [])])];
+  const siteOrder = siteNames(model);
+  const deepest = sites.length > 0
+    ? sites.reduce((a, s) => (siteOrder.indexOf(s) > siteOrder.indexOf(a) ? s : a))
+    : undefined;
+  return { blocks, sites, deepest };
+}
+
+/** Activations [batch, seq, d] as rows [n, d]. */
+const flat = (h: tf.Tensor3D, model: ModelConfig) => h.reshape([-1, model.dModel]) as tf.Tensor2D;
+
+/** The frozen base's activations at `sites` and, for KL, its log-probabilities, outside the tape. */
+function baseReadout(
+  base: Params,
+  model: ModelConfig,
+  tokens: tf.Tensor2D,
+  sites: readonly string[],
+  deepest: string | undefined,
+  kl: boolean,
+): { baseActs: Map<string, tf.Tensor2D>; baseLogProbs: tf.Tensor3D | null } {
+  const baseActs = new Map<string, tf.Tensor2D>();
+  let baseLogProbs: tf.Tensor3D | null = null;
+  if (sites.length > 0 || kl) {
+    tf.tidy(() => {
+      // Without KL the base pass can stop at the deepest cached site.
+      const out = forward(base, model, tokens, { cache: sites, stopAt: kl ? undefined : deepest });
+      for (const s of sites) baseActs.set(s, tf.keep(flat(out.cache.get(s)!, model)));
+      if (kl) baseLogProbs = tf.keep(tf.logSoftmax(out.logits!)) as tf.Tensor3D;
+    });
+  }
+  return { baseActs, baseLogProbs };
+}
+
+/** The supervised loss plus every term: the penalty of each block, KL, LDIFS. */
+function termsLoss(
+  p: Params,
+  b: FinetuneBatch,
+  model: ModelConfig,
+  terms: FinetuneTerms,
+  held: { blocks: readonly BlockConstraint[]; signs: readonly tf.Tensor1D[]; sites: string[] },
+): StepLoss {
+  const { kl, ldifs, interventions = [] } = terms;
+  const { logits, cache } = forward(p, model, b.tokens, { cache: held.sites, interventions });
+  const sft = maskedNextTokenLoss(logits!, b.tokens, b.lossMask);
+  const mask = b.lossMask.reshape([-1]) as tf.Tensor1D;
+  const parts: Record<string, tf.Scalar> = { sft };
+  let total: tf.Scalar = sft;
+  const penalties = held.blocks.map((block, i) => {
+    const site = block.features.site;
+    const penalty = signedHingePenalty(
+      block.features.encode(flat(cache.get(site)!, model)),
+      block.features.encode(b.baseActs.get(site)!),
+      held.signs[i],
+      mask,
+    );
+    total = tf.add(total, tf.mul(penalty, block.lambda));
+    return penalty;
+  });
+  if (penalties.length > 0) {
+    parts.penalty = penalties.length === 1 ? penalties[0] : tf.addN(penalties);
+  }
+  if (kl && b.baseLogProbs) {
+    parts.kl = klToBase(logits!, b.baseLogProbs, b.lossMask);
+    total = tf.add(total, tf.mul(parts.kl, kl));
+  }
+  if (ldifs) {
+    parts.ldifs = tf.div(
+      tf.addN(ldifs.sites.map((s) => featureDistance(flat(cache.get(s)!, model), b.baseActs.get(s)!, mask))),
+      ldifs.sites.length,
+    ) as tf.Scalar;
+    total = tf.add(total, tf.mul(parts.ldifs, ldifs.weight));
+  }
+  return { total, parts };
+}
+
 /**
  * Fine-tune a copy of `base` on `examples`, adding the requested `terms` to
  * the supervised loss. With `resume`, snapshots along the way and continues
@@ -99,21 +181,10 @@ export async function finetune(
   let orderIdx: number[] = [];
   const indices = examples.map((_, i) => i);
   const seqLen = Math.max(...examples.map((e) => encodeSequence(tokenizer, e).ids.length));
-  const { kl, ldifs, interventions = [] } = terms;
-  const blocks: readonly BlockConstraint[] = terms.block === undefined
-    ? []
-    : "features" in terms.block
-    ? [terms.block]
-    : terms.block;
-  const sites = [...new Set([...blocks.map((b) => b.features.site), ...(ldifs?.sites ?? [])])];
-  const siteOrder = siteNames(model);
-  const deepest = sites.length > 0
-    ? sites.reduce((a, s) => (siteOrder.indexOf(s) > siteOrder.indexOf(a) ? s : a))
-    : undefined;
+  const { blocks, sites, deepest } = termSites(model, terms);
   const frozen = new Set(terms.frozen ?? []);
   const trainable = Object.keys(params).filter((n) => !frozen.has(n));
   const signs = blocks.map((b) => tf.tensor1d(b.features.signs as number[]));
-  const flat = (h: tf.Tensor3D) => h.reshape([-1, model.dModel]) as tf.Tensor2D;
   const checkpoint = await loopCheckpoint(
     resume?.at,
     () => ({ order: rng.getState(), orderIdx, caller: resume?.capture?.() ?? null }),
@@ -139,51 +210,9 @@ export async function finetune(
           if (i === 0) orderIdx = rng.shuffle(indices);
           const chunk = orderIdx.slice(i * cfg.batchSize, (i + 1) * cfg.batchSize).map((j) => examples[j]);
           const b = batchTensors(packBatch(chunk, tokenizer, seqLen));
-          const baseActs = new Map<string, tf.Tensor2D>();
-          let baseLogProbs: tf.Tensor3D | null = null;
-          if (sites.length > 0 || kl) {
-            tf.tidy(() => {
-              // Without KL the base pass can stop at the deepest cached site.
-              const out = forward(base, model, b.tokens, { cache: sites, stopAt: kl ? undefined : deepest });
-              for (const s of sites) baseActs.set(s, tf.keep(flat(out.cache.get(s)!)));
-              if (kl) baseLogProbs = tf.keep(tf.logSoftmax(out.logits!)) as tf.Tensor3D;
-            });
-          }
-          return { ...b, baseActs, baseLogProbs };
+          return { ...b, ...baseReadout(base, model, b.tokens, sites, deepest, !!terms.kl) };
         },
-        loss: (p, b): StepLoss => {
-          const { logits, cache } = forward(p, model, b.tokens, { cache: sites, interventions });
-          const sft = maskedNextTokenLoss(logits!, b.tokens, b.lossMask);
-          const mask = b.lossMask.reshape([-1]) as tf.Tensor1D;
-          const parts: Record<string, tf.Scalar> = { sft };
-          let total: tf.Scalar = sft;
-          const penalties = blocks.map((block, i) => {
-            const site = block.features.site;
-            const penalty = signedHingePenalty(
-              block.features.encode(flat(cache.get(site)!)),
-              block.features.encode(b.baseActs.get(site)!),
-              signs[i],
-              mask,
-            );
-            total = tf.add(total, tf.mul(penalty, block.lambda));
-            return penalty;
-          });
-          if (penalties.length > 0) {
-            parts.penalty = penalties.length === 1 ? penalties[0] : tf.addN(penalties);
-          }
-          if (kl && b.baseLogProbs) {
-            parts.kl = klToBase(logits!, b.baseLogProbs, b.lossMask);
-            total = tf.add(total, tf.mul(parts.kl, kl));
-          }
-          if (ldifs) {
-            parts.ldifs = tf.div(
-              tf.addN(ldifs.sites.map((s) => featureDistance(flat(cache.get(s)!), b.baseActs.get(s)!, mask))),
-              ldifs.sites.length,
-            ) as tf.Scalar;
-            total = tf.add(total, tf.mul(parts.ldifs, ldifs.weight));
-          }
-          return { total, parts };
-        },
+        loss: (p, b) => termsLoss(p, b, model, terms, { blocks, signs, sites }),
         disposeBatch: (b) =>
           tf.dispose([
             b.tokens,
