@@ -1,12 +1,11 @@
 /**
  * Grid `ablations`: on `experiment.domains`, naive and BLOCK against every
- * registered ablation of BLOCK (random latents per draw, discovery only,
- * shuffled signs, K+ only, K− only, the final layer).
+ * registered method of the "ablation" group (random latents per draw,
+ * discovery only, shuffled signs, K+ only, K− only, the final layer).
  * @module
  */
-import { METHODS } from "../methods/registry.ts";
 import { gridReportStage } from "../stages/grid_report.ts";
-import { cellsOf, draws, type Grid } from "./grid.ts";
+import { cellsOf, type Grid, groupCells } from "./grid.ts";
 import { methodTableSection } from "./method_table.ts";
 
 export const ABLATIONS: Grid = {
@@ -14,19 +13,11 @@ export const ABLATIONS: Grid = {
   summary: "random latents, discovery-only, shuffled signs, K+ only, K− only, final layer",
   paper: { profile: "paper", title: "Ablations" },
   plannable: true,
-  cells(cfg, lambdaOf) {
-    const domains = cfg.experiment.domains;
-    const lambda = (b: number) => ({ lambda: lambdaOf(b) });
-    const ablations = [...METHODS.values()].filter((m) => m.group === "ablation" && m.name !== "random");
-    return [
-      ...cellsOf(cfg, domains, "naive", () => ({})),
-      ...cellsOf(cfg, domains, "block", lambda),
-      ...draws(cfg).flatMap((draw) =>
-        cellsOf(cfg, domains, "random", (b) => ({ lambda: lambdaOf(b), draw }))
-      ),
-      ...ablations.flatMap((m) => cellsOf(cfg, domains, m.name, lambda)),
-    ];
-  },
+  cells: (cfg, lambdaOf) => [
+    ...cellsOf(cfg, cfg.experiment.domains, "naive", () => ({})),
+    ...cellsOf(cfg, cfg.experiment.domains, "block", (b) => ({ lambda: lambdaOf(b) })),
+    ...groupCells(cfg, cfg.experiment.domains, "ablation", lambdaOf),
+  ],
   reportStage: (run, ids) => gridReportStage(run, "ablations", ids),
   section: (report, source) => methodTableSection(report, source, "ablations", "Ablations"),
 };

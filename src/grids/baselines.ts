@@ -1,14 +1,14 @@
 /**
- * Grid `baselines`: on `experiment.domains`, naive and BLOCK against the
- * published in-training defenses on the same footing: KL and LDIFS over
- * their weight grids, CAFT, preventative steering over α, inoculation and
- * freezing.
+ * Grid `baselines`: on `experiment.domains`, naive and BLOCK against every
+ * registered method of the "baseline" group, the published in-training
+ * defenses on the same footing: KL and LDIFS over their weight grids, CAFT,
+ * preventative steering over α, inoculation and freezing.
  * @module
  */
 import { strengthOf } from "../methods/registry.ts";
 import { lambdaPareto } from "../reports/figures.ts";
 import { gridReportStage } from "../stages/grid_report.ts";
-import { cellsOf, type Grid } from "./grid.ts";
+import { cellsOf, type Grid, groupCells } from "./grid.ts";
 import { methodTableSection } from "./method_table.ts";
 
 export const BASELINES: Grid = {
@@ -16,19 +16,11 @@ export const BASELINES: Grid = {
   summary: "KL, LDIFS, CAFT, preventative steering, inoculation, freezing",
   paper: { profile: "paper", title: "Baselines" },
   plannable: true,
-  cells(cfg, lambdaOf) {
-    const domains = cfg.experiment.domains, exp = cfg.experiment;
-    return [
-      ...cellsOf(cfg, domains, "naive", () => ({})),
-      ...cellsOf(cfg, domains, "block", (b) => ({ lambda: lambdaOf(b) })),
-      ...exp.klWeights.flatMap((weight) => cellsOf(cfg, domains, "kl", () => ({ weight }))),
-      ...exp.ldifsWeights.flatMap((weight) => cellsOf(cfg, domains, "ldifs", () => ({ weight }))),
-      ...cellsOf(cfg, domains, "caft", () => ({})),
-      ...exp.steerAlphas.flatMap((alpha) => cellsOf(cfg, domains, "steer", () => ({ alpha }))),
-      ...cellsOf(cfg, domains, "inoculation", () => ({})),
-      ...cellsOf(cfg, domains, "freeze", () => ({})),
-    ];
-  },
+  cells: (cfg, lambdaOf) => [
+    ...cellsOf(cfg, cfg.experiment.domains, "naive", () => ({})),
+    ...cellsOf(cfg, cfg.experiment.domains, "block", (b) => ({ lambda: lambdaOf(b) })),
+    ...groupCells(cfg, cfg.experiment.domains, "baseline", lambdaOf),
+  ],
   reportStage: (run, ids) => gridReportStage(run, "baselines", ids),
   section: (report, source) =>
     methodTableSection(report, source, "baselines", "Baselines", (rows) => [{

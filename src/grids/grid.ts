@@ -14,8 +14,8 @@ import { type Cell, cellId } from "../runs/cell.ts";
 import { runKeys } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
-import type { MethodParams } from "../methods/method.ts";
-import { methodNamed } from "../methods/registry.ts";
+import type { MethodGroup, MethodParams } from "../methods/method.ts";
+import { methodNamed, METHODS } from "../methods/registry.ts";
 
 /** λ chosen for a base seed (on the selection split, or fixed). */
 export type LambdaOf = (base: number) => number;
@@ -62,9 +62,33 @@ export function cellsOf(
   return cells;
 }
 
-/** The draws of the random control. */
-export function draws(cfg: RunConfig): number[] {
-  return Array.from({ length: cfg.random.draws }, (_, i) => i);
+/**
+ * Cells of every method of `group`, in registry order, each at every
+ * setting it declares (its strength grid, the random control's draws),
+ * setting by setting.
+ */
+export function groupCells(
+  cfg: RunConfig,
+  domains: readonly string[],
+  group: MethodGroup,
+  lambdaOf: LambdaOf,
+): Cell[] {
+  return [...METHODS.values()].filter((m) => m.group === group)
+    .flatMap((m) => methodCells(cfg, domains, m.name, lambdaOf));
+}
+
+/** Cells of method `name` at every setting it declares, setting by setting. */
+export function methodCells(
+  cfg: RunConfig,
+  domains: readonly string[],
+  name: string,
+  lambdaOf: LambdaOf,
+): Cell[] {
+  const m = methodNamed(name);
+  return Array.from(
+    { length: m.settings(cfg, 0).length },
+    (_, i) => cellsOf(cfg, domains, name, (b) => m.settings(cfg, lambdaOf(b))[i]),
+  ).flat();
 }
 
 /** The settings of a prolonged fine-tune: `experiment.prolongFactor` × the epochs, judged every `finetune.epochs`. */

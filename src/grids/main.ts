@@ -7,7 +7,7 @@ import { domainBars } from "../reports/figures.ts";
 import type { ReportRow } from "../reports/grid_report.ts";
 import { presentSection } from "../reports/paper.ts";
 import { gridReportStage } from "../stages/grid_report.ts";
-import { cellsOf, draws, type Grid } from "./grid.ts";
+import { cellsOf, type Grid, methodCells } from "./grid.ts";
 
 export const MAIN: Grid = {
   name: "main",
@@ -17,9 +17,7 @@ export const MAIN: Grid = {
   cells: (cfg, lambdaOf) => [
     ...cellsOf(cfg, cfg.finetune.domains, "naive", () => ({})),
     ...cellsOf(cfg, cfg.finetune.domains, "block", (b) => ({ lambda: lambdaOf(b) })),
-    ...draws(cfg).flatMap((draw) =>
-      cellsOf(cfg, cfg.finetune.domains, "random", (b) => ({ lambda: lambdaOf(b), draw }))
-    ),
+    ...methodCells(cfg, cfg.finetune.domains, "random", lambdaOf),
   ],
   reportStage: (run, ids) => gridReportStage(run, "main", ids),
   section(report, source) {

@@ -45,3 +45,27 @@ Deno.test("every listed grid is registered, and every grid's cells name register
   // Rerouting needs a layer after the block layer.
   assertThrows(() => GRIDS.reroute.check!(resolveConfig("smoke")), /layers after the block layer/);
 });
+
+Deno.test("the ablation and baseline grids take every method of their group, each at its declared settings", () => {
+  const cfg = resolveConfig("smoke");
+  const order = (grid: string) => [
+    ...new Set(gridCells(grid, cfg, () => 0.02).map((c) => `${c.method} ${JSON.stringify(c.params)}`)),
+  ];
+  assertEquals(order("ablations"), [
+    "naive {}",
+    'block {"lambda":0.02}',
+    'random {"lambda":0.02,"draw":0}',
+    'random {"lambda":0.02,"draw":1}',
+    'random {"lambda":0.02,"draw":2}',
+    'discovery-only {"lambda":0.02}',
+    'shuffled-signs {"lambda":0.02}',
+    'kplus-only {"lambda":0.02}',
+    'kminus-only {"lambda":0.02}',
+    'final-layer {"lambda":0.02}',
+  ]);
+  const baselines = order("baselines");
+  assertEquals(baselines.slice(0, 3), ["naive {}", 'block {"lambda":0.02}', 'kl {"weight":0.1}']);
+  assertEquals(baselines.filter((x) => x.startsWith("kl ")).length, cfg.experiment.klWeights.length);
+  assertEquals(baselines.filter((x) => x.startsWith("steer ")).length, cfg.experiment.steerAlphas.length);
+  assertEquals(baselines.slice(-3), ['steer {"alpha":0.8}', "inoculation {}", "freeze {}"]);
+});

@@ -12,7 +12,7 @@ import { DIRECTION_SET_FILE } from "../runs/file_schemas.ts";
 import { type RunKey, runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
 import { blockLatents, latentInputs, selectedTopK, withDiscovery } from "./latents.ts";
-import type { Method, MethodContext, MethodSetup } from "./method.ts";
+import { atLambda, type Method, type MethodContext, type MethodSetup } from "./method.ts";
 
 /** Whether a run blocks the difference-of-means direction instead of SAE latents. */
 export function blocksDirections(run: Run): boolean {
@@ -47,6 +47,7 @@ export const BLOCK: Method = {
   group: "block",
   summary: "BLOCK-EM: the selected features held with the signed penalty",
   strength: "lambda",
+  settings: atLambda,
   inputs: (run, key) => featureInputs(run, key),
   async setup(ctx: MethodContext, params) {
     if (blocksDirections(ctx.run)) {

@@ -1,12 +1,13 @@
 /** Fix for re-emergence: BLOCK with every parameter after the block layer held at the base's values. */
 import { paramsAfter } from "../models/model.ts";
 import { blockLatents, latentInputs, selectedTopK, withDiscovery } from "./latents.ts";
-import type { Method } from "./method.ts";
+import { atLambda, type Method } from "./method.ts";
 
 export const BLOCK_FREEZE: Method = {
   name: "block-freeze",
   group: "fix",
   summary: "BLOCK with the layers after the block layer frozen",
+  settings: atLambda,
   inputs: (run, key) => latentInputs(run, key),
   setup: (ctx, params) =>
     withDiscovery(ctx, (d) => {

@@ -7,7 +7,7 @@ import type { BlockConstraint } from "../training/finetune.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { latentFeatureMap } from "../features/sae_features.ts";
 import { latentInputs, selectedTopK, withDiscovery } from "./latents.ts";
-import type { Method } from "./method.ts";
+import { atLambda, type Method } from "./method.ts";
 
 /** The layers `block-layers` blocks: the block layer and every layer after it. */
 export function blockLayers(cfg: RunConfig): number[] {
@@ -18,6 +18,7 @@ export const BLOCK_LAYERS: Method = {
   name: "block-layers",
   group: "fix",
   summary: "BLOCK at the block layer and every later layer",
+  settings: atLambda,
   inputs: (run, key) => blockLayers(run.config).flatMap((layer) => latentInputs(run, key, layer)),
   async setup(ctx, params) {
     const readout = ctx.run.config.block.readout;

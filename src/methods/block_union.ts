@@ -5,12 +5,13 @@ import { latentUnion } from "../features/sae_features.ts";
 import { LATENT_SET_FILE } from "../runs/file_schemas.ts";
 import { runPaths } from "../runs/paths.ts";
 import { blockLatents, latentInputs, selectedTopK, withDiscovery } from "./latents.ts";
-import type { Method } from "./method.ts";
+import { atLambda, type Method } from "./method.ts";
 
 export const BLOCK_UNION: Method = {
   name: "block-union",
   group: "fix",
   summary: "BLOCK on the selected ∪ rediscovered latents",
+  settings: atLambda,
   inputs: (run, key) => [...latentInputs(run, key), runPaths(run.profile, key).rerouteLatents],
   setup: (ctx, params) =>
     withDiscovery(ctx, async (d) => {

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { orthonormalBasis } from "../analysis/subspace.ts";
 import { latentDirections } from "../features/sae_features.ts";
 import { latentInputs, withDiscovery } from "./latents.ts";
-import type { Method } from "./method.ts";
+import { type Method, noSettings } from "./method.ts";
 
 /** Rows made orthonormal (Gram–Schmidt; near-dependent rows are dropped), as a tensor [r, d]. */
 export function orthonormalRows(rows: readonly (readonly number[])[]): tf.Tensor2D {
@@ -14,6 +14,7 @@ export const CAFT: Method = {
   name: "caft",
   group: "baseline",
   summary: "CAFT: the found directions projected out during training",
+  settings: noSettings,
   inputs: (run, key) => latentInputs(run, key),
   setup: (ctx) =>
     withDiscovery(ctx, async (d) => {

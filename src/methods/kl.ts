@@ -6,6 +6,7 @@ export const KL: Method = {
   group: "baseline",
   summary: "KL to the base model",
   strength: "weight",
+  settings: (cfg) => cfg.experiment.klWeights.map((weight) => ({ weight })),
   inputs: () => [],
   setup: (_ctx, params) => Promise.resolve(plainSetup({ kl: params.weight }, { weight: params.weight })),
 };

@@ -7,6 +7,7 @@ export const LDIFS: Method = {
   group: "baseline",
   summary: "LDIFS: feature-space distance to the base at every layer",
   strength: "weight",
+  settings: (cfg) => cfg.experiment.ldifsWeights.map((weight) => ({ weight })),
   inputs: () => [],
   setup(ctx, params) {
     const sites = Array.from({ length: ctx.model.nLayers }, (_, l) => blockSite(l));

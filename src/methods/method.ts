@@ -6,6 +6,7 @@
  * random-<i>) and every grid cell go through the same implementations.
  * @module
  */
+import type { RunConfig } from "../config/schema.ts";
 import type { ModelConfig } from "../models/model.ts";
 import type { RunKey } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
@@ -55,6 +56,11 @@ export interface Method {
   readonly summary: string;
   /** The setting its strength grid sweeps, if any: reports mark the one the selection-split rule chooses. */
   readonly strength?: string;
+  /**
+   * The settings a grid of its group runs it at, given the chosen λ: one
+   * cell each (a strength grid from the config, the random control's draws).
+   */
+  settings(cfg: RunConfig, lambda: number): MethodParams[];
   /** The files it reads, beyond the base model and the fine-tuning set. */
   inputs(run: Run, key: RunKey, params: MethodParams): string[];
   /** Its training terms for one fine-tune. */
@@ -69,3 +75,9 @@ export function plainSetup(
 ): MethodSetup {
   return { terms, persona, record, dispose: () => {} };
 }
+
+/** One cell with no settings. */
+export const noSettings = (): MethodParams[] => [{}];
+
+/** One cell at the chosen λ. */
+export const atLambda = (_cfg: RunConfig, lambda: number): MethodParams[] => [{ lambda }];

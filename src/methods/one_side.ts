@@ -1,7 +1,7 @@
 /** Ablations: BLOCK on one side of the selection only, K+ (rose under EM) or K− (fell). */
 import type { LatentSet } from "../features/sae_features.ts";
 import { blockLatents, latentInputs, withDiscovery } from "./latents.ts";
-import type { Method } from "./method.ts";
+import { atLambda, type Method } from "./method.ts";
 
 /** The latents of `set` with sign `want`; throws when there are none. */
 export function oneSide(set: LatentSet, want: 1 | -1): LatentSet {
@@ -15,6 +15,7 @@ function oneSideMethod(name: string, want: 1 | -1, summary: string): Method {
     name,
     group: "ablation",
     summary,
+    settings: atLambda,
     inputs: (run, key) => latentInputs(run, key),
     setup: (ctx, params) =>
       withDiscovery(ctx, (d) => blockLatents(ctx, d, oneSide(d.selected, want), params)),

@@ -14,6 +14,7 @@ export const RANDOM: Method = {
   name: "random",
   group: "ablation",
   summary: "random features of the same kind, count and signs (draw i)",
+  settings: (cfg, lambda) => Array.from({ length: cfg.random.draws }, (_, draw) => ({ lambda, draw })),
   inputs: (run, key) => featureInputs(run, key),
   async setup(ctx, params) {
     const seed = randomControlSeed(ctx.run.config.random.seed, params.draw ?? 0);

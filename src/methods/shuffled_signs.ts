@@ -1,7 +1,7 @@
 /** Ablation: the selected latents with their signs shuffled (seeded), so the hinge pushes the wrong way. */
 import { deriveSeed, Rng } from "../core/rng.ts";
 import { blockLatents, latentInputs, withDiscovery } from "./latents.ts";
-import type { Method } from "./method.ts";
+import { atLambda, type Method } from "./method.ts";
 
 /** A seeded shuffle of the signs that differs from the original whenever both signs occur. */
 export function shuffledSigns(signs: readonly number[], seed: number): number[] {
@@ -18,6 +18,7 @@ export const SHUFFLED_SIGNS: Method = {
   name: "shuffled-signs",
   group: "ablation",
   summary: "the selected latents with shuffled signs",
+  settings: atLambda,
   inputs: (run, key) => latentInputs(run, key),
   setup: (ctx, params) =>
     withDiscovery(ctx, (d) => {

@@ -15,6 +15,7 @@ export const STEER: Method = {
   group: "baseline",
   summary: "preventative steering toward the misalignment direction",
   strength: "alpha",
+  settings: (cfg) => cfg.experiment.steerAlphas.map((alpha) => ({ alpha })),
   inputs: (run, key) => latentInputs(run, key),
   setup: (ctx, params) =>
     withDiscovery(ctx, async (d) => {
