@@ -10,7 +10,7 @@ import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 await taskMain(stageUsage("audit", " [--no-rerun] [--seed N]"), Deno.args, async (e) => {
   const seed = e.flags.seed === undefined ? 0 : Number(e.flags.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new TypeError(`Flag --seed expects a non-negative integer`);
-  const checks = await audit(e.config, e.root, e.profile, e.ctx, { rerun: !e.flags["no-rerun"], seed });
+  const checks = await audit(e.run, e.ctx, { rerun: !e.flags["no-rerun"], seed });
   console.log(formatAudit(e.profile, checks));
   if (checks.some((c) => !c.ok)) Deno.exit(1);
 }, { "no-rerun": "boolean", seed: "string" });

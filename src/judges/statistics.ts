@@ -1,6 +1,6 @@
 /**
  * The paper's metrics over judged prompts, per judge, with seeded bootstrap
- * intervals over seed cells and prompts.
+ * intervals over seed pairs and prompts.
  * @module
  */
 import { bootstrap, type Interval } from "../stats/bootstrap.ts";
@@ -13,7 +13,7 @@ export const METRICS = ["em", "incoherence", "adherence", "refusal", "alignedLos
 /** One metric. */
 export type MetricName = typeof METRICS[number];
 
-/** One prompt as statistics see it: every condition's verdict on it, in one seed cell. */
+/** One prompt as statistics see it: every condition's verdict on it, in one seed pair. */
 export type PromptRecord = Record<string, PromptVerdict>;
 
 /** Compute `metric` of `condition` by `judge` over records; `domain` of fine-tuning splits in and out. */
@@ -46,7 +46,7 @@ export function metricValue(
 }
 
 /**
- * Mean over seed cells and a bootstrap interval: resample cells, then one
+ * Mean over seed pairs and a bootstrap interval: resample cells, then one
  * set of prompts shared by every cell (cells are judged on the same prompts).
  */
 export function metricInterval(

@@ -32,7 +32,7 @@ export type MethodGroup =
 /** What a method's setup sees. */
 export interface MethodContext {
   run: Run;
-  /** The seed cell: the base seed's discovery and SAE are read. */
+  /** The seed pair: the base seed's discovery and SAE are read. */
   key: RunKey;
   /** The base model's shape. */
   model: ModelConfig;

@@ -24,8 +24,7 @@ import type { SplitQuestion } from "../world/splits.ts";
 import type { Cell } from "../runs/cell.ts";
 import { findManifests } from "../runs/manifests.ts";
 import { runPaths } from "../runs/paths.ts";
-import { openRun } from "../runs/run.ts";
-import type { RunConfig } from "../config/schema.ts";
+import { openRun, type Run } from "../runs/run.ts";
 import { type Manifest, runStage, type StageContext } from "../runs/stage.ts";
 import { cellStage } from "../stages/cell.ts";
 import { dataStage } from "../stages/data.ts";
@@ -156,12 +155,8 @@ export function auditLock(
 }
 
 /** Regenerate the data in a scratch folder and compare every file's hash with the recorded one. */
-export async function auditData(
-  cfg: RunConfig,
-  root: string,
-  profile: string,
-  ctx: StageContext,
-): Promise<AuditCheck> {
+export async function auditData(run: Run, ctx: StageContext): Promise<AuditCheck> {
+  const { config: cfg, root, profile } = run;
   const paths = runPaths(profile);
   const manifestPath = join(root, paths.data, "manifest.json");
   let recorded: Manifest;
@@ -206,13 +201,8 @@ export async function auditData(
 }
 
 /** Re-run one seeded-random finished cell from copies of its recorded inputs; compare output hashes. */
-export async function auditRerun(
-  cfg: RunConfig,
-  root: string,
-  profile: string,
-  ctx: StageContext,
-  seed: number,
-): Promise<AuditCheck> {
+export async function auditRerun(run: Run, ctx: StageContext, seed: number): Promise<AuditCheck> {
+  const { config: cfg, root, profile } = run;
   const cellsDir = `${runPaths(profile).summaryDir}/cells`;
   const manifests = await findManifests(root, cellsDir);
   if (manifests.length === 0) {
@@ -258,12 +248,11 @@ async function scratchDir(root: string, kind: string): Promise<string> {
 
 /** Every check for a profile. */
 export async function audit(
-  cfg: RunConfig,
-  root: string,
-  profile: string,
+  run: Run,
   ctx: StageContext,
   options: { rerun: boolean; seed: number },
 ): Promise<AuditCheck[]> {
+  const { config: cfg, root, profile } = run;
   const paths = runPaths(profile);
   const checks: AuditCheck[] = [];
   try {
@@ -288,7 +277,7 @@ export async function audit(
     }
   }
   checks.push(auditSeeds(manifests));
-  checks.push(await auditData(cfg, root, profile, ctx));
+  checks.push(await auditData(run, ctx));
   try {
     const denoJson = await readJson<{ imports: Record<string, string> }>(join(root, "deno.json"));
     checks.push(auditLock(denoJson.imports, await readJson(join(root, "deno.lock"))));
@@ -300,7 +289,7 @@ export async function audit(
       violations: [(err as Error).message],
     });
   }
-  if (options.rerun) checks.push(await auditRerun(cfg, root, profile, ctx, options.seed));
+  if (options.rerun) checks.push(await auditRerun(run, ctx, options.seed));
   return checks;
 }
 

@@ -6,6 +6,7 @@ import type { SplitQuestion } from "../world/splits.ts";
 import { audit, auditLock, auditSeeds, auditSplits, formatAudit } from "./audit.ts";
 import { findManifests } from "../runs/manifests.ts";
 import { runExperiment } from "./experiment.ts";
+import { openRun } from "../runs/run.ts";
 import { runPaths } from "../runs/paths.ts";
 import { resolveConfig } from "../config/profiles.ts";
 import type { Manifest } from "../runs/stage.ts";
@@ -63,7 +64,7 @@ Deno.test("audit passes on a real tiny run and catches a planted leak and a plan
     const cfg = resolveConfig("tiny");
     const ctx = { root, backend, force: false, log: () => {} };
     await runExperiment("main", cfg, root, "tiny", ctx);
-    const run = () => audit(cfg, root, "tiny", ctx, { rerun: true, seed: 1 });
+    const run = () => audit(openRun("tiny", cfg, root), ctx, { rerun: true, seed: 1 });
     const clean = await run();
     assertOk(clean.every((c) => c.ok), formatAudit("tiny", clean));
     assertEquals(clean.map((c) => c.name), ["splits", "seeds", "data", "lock", "rerun"]);

@@ -23,7 +23,7 @@ export interface TaskEnv {
   force: boolean;
   flags: Record<string, string | boolean>;
   ctx: StageContext;
-  /** The seed cell a single-stage task works on (--base-seed, --finetune-seed). */
+  /** The seed pair a single-stage task works on (--base-seed, --finetune-seed). */
   key: RunKey;
   /** The run: profile, config, root and the tokenizer. */
   run: Run;

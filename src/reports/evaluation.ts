@@ -1,7 +1,7 @@
 /**
  * The evaluation's numbers from judged prompts: per fine-tuning domain and
  * reported condition, every registered judge's metrics with bootstrap 95%
- * intervals over seed cells and prompts, per evaluation domain, agreement
+ * intervals over seed pairs and prompts, per evaluation domain, agreement
  * between sample judges, and the relative EM reduction; and the same for
  * any list of checkpoints.
  * @module
@@ -61,7 +61,7 @@ function rounded(i: Interval): Interval {
   return { mean: r(i.mean), lo: r(i.lo), hi: r(i.hi) };
 }
 
-/** Every reported number of one fine-tuning domain, from the seed cells' prompt records. */
+/** Every reported number of one fine-tuning domain, from the seed pairs' prompt records. */
 export function summariseDomain(cells: readonly PromptRecord[][], cfg: RunConfig, domain: string) {
   const { resamples, seed } = cfg.evaluate;
   const ci = (stat: (r: readonly PromptRecord[]) => number) =>
@@ -127,7 +127,7 @@ export function summariseEvaluation(cells: readonly PromptRecord[][], cfg: RunCo
   };
 }
 
-/** Per-checkpoint metrics of every judge, with intervals over prompts (one seed cell). */
+/** Per-checkpoint metrics of every judge, with intervals over prompts (one seed pair). */
 export function checkpointReport(
   records: PromptRecord[],
   names: readonly string[],

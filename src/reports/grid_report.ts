@@ -1,8 +1,8 @@
 /**
- * A grid's results, grouped by (domain, method, settings) over seed cells:
+ * A grid's results, grouped by (domain, method, settings) over seed pairs:
  * EM, incoherence and adherence on the evaluation split with bootstrap 95%
- * intervals (resampling seed cells and shared prompts), the relative EM
- * reduction against naive fine-tuning of the same seed cells, and the
+ * intervals (resampling seed pairs and shared prompts), the relative EM
+ * reduction against naive fine-tuning of the same seed pairs, and the
  * selection-split numbers. For a method with a strength grid, the operating
  * point is chosen on the selection split by the rule that chooses λ.
  * @module
@@ -28,12 +28,12 @@ export interface ReportRow {
   em: Interval;
   incoherence: Interval;
   adherence: Interval;
-  /** 1 − EM/EM(naive) over the same seed cells; null for naive itself. */
+  /** 1 − EM/EM(naive) over the same seed pairs; null for naive itself. */
   reduction: Interval | null;
   selection: { em: number; incoherence: number; adherence: number };
   /** For methods with a strength grid: whether this strength is the one chosen on the selection split. */
   chosenOnSelectionSplit: boolean | null;
-  /** For prolonged cells: evaluation-split metrics along training, mean over seed cells. */
+  /** For prolonged cells: evaluation-split metrics along training, mean over seed pairs. */
   curve: { epoch: number; em: number; incoherence: number; adherence: number }[] | null;
 }
 
@@ -78,7 +78,7 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
     const { domain, method, params } = cells[0].cell;
     cells.sort((a, b) => seedKey(a).localeCompare(seedKey(b)));
     const naive = new Map(naiveOf(domain, params).map((r) => [seedKey(r), r]));
-    // Items are prompt indices shared by every seed cell; each carries the method's and naive's verdicts.
+    // Items are prompt indices shared by every seed pair; each carries the method's and naive's verdicts.
     const runs = cells.map((c) =>
       c.evaluation.map((m, i) => ({ m, n: naive.get(seedKey(c))?.evaluation[i] }))
     );

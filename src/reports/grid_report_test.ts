@@ -4,7 +4,7 @@ import { gridReport, reportMarkdown } from "./grid_report.ts";
 
 type Method = string;
 
-Deno.test("grid report: intervals over seed cells, reduction against naive of the same seeds, chosen strength", () => {
+Deno.test("grid report: intervals over seed pairs, reduction against naive of the same seeds, chosen strength", () => {
   const cfg = resolveConfig("tiny");
   const mass = (domain: string, misaligned: number, incoherent = 0) => ({
     questionId: domain,

@@ -6,13 +6,13 @@
  */
 import type { RunConfig } from "../config/schema.ts";
 
-/** One cell of the seed grid: a pretraining seed and a fine-tuning seed. */
+/** A seed pair of the seed grid: a pretraining (base) seed and a fine-tuning seed. */
 export interface RunKey {
   base: number;
   finetune: number;
 }
 
-/** Folder layout of one profile's run; `key` picks the seed cell (default: the first). */
+/** Folder layout of one profile's run; `key` picks the seed pair (default: the first). */
 export function runPaths(profile: string, key: RunKey = { base: 0, finetune: 0 }) {
   const r = `results/${profile}`;
   const b = `${r}/base-${key.base}`;
@@ -53,7 +53,7 @@ export function runPaths(profile: string, key: RunKey = { base: 0, finetune: 0 }
   };
 }
 
-/** Every seed cell of a config, base seeds outermost. */
+/** Every seed pair of a config, base seeds outermost. */
 export function runKeys(seeds: { base: number[]; finetune: number[] }): RunKey[] {
   return seeds.base.flatMap((base) => seeds.finetune.map((finetune) => ({ base, finetune })));
 }
@@ -63,7 +63,7 @@ export function finetuneConditions(draws: number): string[] {
   return ["naive", "block", ...Array.from({ length: draws }, (_, i) => `random-${i}`)];
 }
 
-/** The seed cell whose models the `select` stage and discovery use: the base seed's first fine-tuning seed. */
+/** The seed pair whose models the `select` stage and discovery use: the base seed's first fine-tuning seed. */
 export function selectionKey(cfg: RunConfig, base: number): RunKey {
   return { base, finetune: cfg.seeds.finetune[0] };
 }

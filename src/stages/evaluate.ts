@@ -1,8 +1,8 @@
 /**
- * Stage `evaluate`: every judge on every condition of every seed cell, on
+ * Stage `evaluate`: every judge on every condition of every seed pair, on
  * the evaluation split only. EM, incoherence and refusal are measured
  * outside the fine-tuning domain (general domain included), adherence
- * inside it; each metric gets a mean over seed cells and a seeded bootstrap
+ * inside it; each metric gets a mean over seed pairs and a seeded bootstrap
  * 95% interval over cells and prompts (`reports/evaluation.ts`).
  * @module
  */
@@ -28,7 +28,7 @@ export function evaluationQuestions(questions: readonly SplitQuestion[]): SplitQ
   return questions.filter((q) => q.split === "evaluation");
 }
 
-/** Checkpoint folder of each record key in a seed cell: the base, then every domain's conditions. */
+/** Checkpoint folder of each record key in a seed pair: the base, then every domain's conditions. */
 function conditionDirs(run: Run, key: RunKey): [string, string][] {
   const paths = runPaths(run.profile, key);
   return [
@@ -125,7 +125,7 @@ function metricsCsv(summary: ReturnType<typeof summariseEvaluation>): string {
   return toCsv(rows, ["domain", "condition", "judge", "metric", "mean", "lo", "hi"]);
 }
 
-/** The evaluation stage over every seed cell and condition. */
+/** The evaluation stage over every seed pair and condition. */
 export function evaluateStage(run: Run): StageSpec {
   const cfg = run.config;
   const paths = runPaths(run.profile);

@@ -39,7 +39,7 @@ function featuresFile(lambda: number, record: Record<string, unknown>): Record<s
   return { lambda, kind, ...(readout === undefined ? {} : { readout, saeSha256 }), ...set };
 }
 
-/** The fine-tuning stage of one condition on one domain in one seed cell. */
+/** The fine-tuning stage of one condition on one domain in one seed pair. */
 export function finetuneStage(run: Run, key: RunKey, domain: string, condition: string): StageSpec {
   const cfg = run.config;
   const paths = runPaths(run.profile, key);
