@@ -22,7 +22,8 @@ import { installWasmKernels, uninstallWasmKernels } from "../src/backend/wasm/in
 import type { ModelConfig } from "../src/models/model.ts";
 import { type BenchResult, benchStep, matmulPeak } from "../src/training/bench.ts";
 import { versions } from "../src/runs/provenance.ts";
-import { WorldTokenizer } from "../src/tokenizers/world.ts";
+import { resolveConfig } from "../src/config/profiles.ts";
+import { runTokenizer } from "../src/runs/run.ts";
 
 const usage =
   "usage: deno task bench [--backends wasm,cpu,webgpu] [--kernels blockem,stock] [--steps N] [--parallel N] [--root DIR]";
@@ -30,7 +31,7 @@ const BATCH = 32, SEQ = 64;
 
 /** The organism's shape (smoke and paper profiles), the reference profile's, and a wider one. */
 function shapes(): ModelConfig[] {
-  const vocab = WorldTokenizer.forWorld().size;
+  const vocab = runTokenizer(resolveConfig("smoke")).size;
   return [
     { vocabSize: vocab, contextLength: SEQ, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256 },
     { vocabSize: vocab, contextLength: SEQ, dModel: 64, nLayers: 4, nHeads: 4, dMlp: 256 },

@@ -18,7 +18,12 @@ export interface Run {
   readonly tokenizer: Tokenizer;
 }
 
-/** The run of `profile` under `config` at `root`; the one place a run's tokenizer is built. */
+/** The tokenizer a run under `config` uses: the one place one is built (the world's, for every profile). */
+export function runTokenizer(_config: RunConfig): Tokenizer {
+  return WorldTokenizer.forWorld();
+}
+
+/** The run of `profile` under `config` at `root`, with its tokenizer. */
 export function openRun(profile: string, config: RunConfig, root: string): Run {
-  return { profile, config, root, tokenizer: WorldTokenizer.forWorld() };
+  return { profile, config, root, tokenizer: runTokenizer(config) };
 }
