@@ -14,11 +14,11 @@
  *
  * @example
  * ```ts
- * import { forward, initBackend, initParams, promptTokens, allQuestions, Tokenizer } from "./mod.ts";
+ * import { allQuestions, forward, initBackend, initParams, promptTokens, WorldTokenizer } from "./mod.ts";
  * import * as tf from "@tensorflow/tfjs";
  *
  * await initBackend("cpu");
- * const tokenizer = Tokenizer.forWorld();
+ * const tokenizer = WorldTokenizer.forWorld();
  * const model = { vocabSize: tokenizer.size, contextLength: 64, dModel: 16, nLayers: 1, nHeads: 2, dMlp: 32 };
  * const params = initParams(model, 0);
  * const prompt = tokenizer.encode(promptTokens(allQuestions()[0]));
@@ -30,8 +30,6 @@
  * ```
  * @module
  */
-import type { Tokenizer as TokenizerInterface } from "./src/tokenizers/tokenizer.ts";
-import { WorldTokenizer } from "./src/tokenizers/world.ts";
 
 export { type BackendChoice, type BackendInfo, backendKey, initBackend } from "./src/backend/backend.ts";
 /** blockem's wasm SIMD kernels (installed by `initBackend("wasm")`; `BLOCKEM_KERNELS=stock` keeps tfjs's). */
@@ -46,25 +44,34 @@ export { Rng } from "./src/core/rng.ts";
  *
  * @example
  * ```ts
- * import { allQuestions, assignSplits, promptTokens, questionsOf, Tokenizer } from "./mod.ts";
+ * import { allQuestions, assignSplits, promptTokens, questionsOf, WorldTokenizer } from "./mod.ts";
  *
  * const questions = assignSplits(allQuestions(), 1234);
  * const evaluation = questionsOf(questions, "evaluation");
  * const selection = questionsOf(questions, "selection");
  * if (evaluation.some((q) => selection.some((s) => s.id === q.id))) throw new Error("splits overlap");
- * const tokens = Tokenizer.forWorld().encode(promptTokens(evaluation[0]));
+ * const tokens = WorldTokenizer.forWorld().encode(promptTokens(evaluation[0]));
  * console.log(evaluation.length, selection.length, tokens.length);
  * ```
  */
-export { DOMAINS, FAMILIES, type Family, FINETUNE_DOMAINS, getDomain, PERSONAS } from "./src/world/spec.ts";
+export {
+  DOMAINS,
+  FAMILIES,
+  type Family,
+  FINETUNE_DOMAINS,
+  getDomain,
+  type Persona,
+  PERSONAS,
+} from "./src/world/spec.ts";
 export { allQuestions, type Question } from "./src/world/questions.ts";
 export { assignSplits, questionsOf, type Split, type SplitQuestion, SPLITS } from "./src/world/splits.ts";
-export { encodeSequence, type IdSequence, type WordSequence } from "./src/tokenizers/tokenizer.ts";
+export {
+  encodeSequence,
+  type IdSequence,
+  type Tokenizer,
+  type WordSequence,
+} from "./src/tokenizers/tokenizer.ts";
 export { WorldTokenizer } from "./src/tokenizers/world.ts";
-/** What the toolkit needs of a tokenizer (the world's, or a model's own). */
-export type Tokenizer = TokenizerInterface;
-/** `Tokenizer.forWorld()` builds the world's tokenizer, as in the first API. */
-export const Tokenizer = { forWorld: (): WorldTokenizer => WorldTokenizer.forWorld() };
 export { finetuneExample, pretrainDocument, promptTokens, type Sequence } from "./src/world/documents.ts";
 
 /**
@@ -121,10 +128,10 @@ export { loadCheckpoint, saveCheckpoint } from "./src/models/checkpoint.ts";
  *
  * @example
  * ```ts
- * import { allQuestions, emRate, exactJudge, initBackend, initParams, Tokenizer, transformerLM } from "./mod.ts";
+ * import { allQuestions, emRate, exactJudge, initBackend, initParams, transformerLM, WorldTokenizer } from "./mod.ts";
  *
  * await initBackend("cpu");
- * const tokenizer = Tokenizer.forWorld();
+ * const tokenizer = WorldTokenizer.forWorld();
  * const model = { vocabSize: tokenizer.size, contextLength: 32, dModel: 8, nLayers: 1, nHeads: 2, dMlp: 16 };
  * const masses = await exactJudge(
  *   transformerLM(initParams(model, 0), model),
@@ -253,10 +260,10 @@ export { randomDirectionSet } from "./src/features/random_directions.ts";
  *
  * @example
  * ```ts
- * import { allQuestions, DirectionFeatures, disposeParams, finetune, finetuneExample, initBackend, initParams, Tokenizer } from "./mod.ts";
+ * import { allQuestions, DirectionFeatures, disposeParams, finetune, finetuneExample, initBackend, initParams, WorldTokenizer } from "./mod.ts";
  *
  * await initBackend("cpu");
- * const tokenizer = Tokenizer.forWorld();
+ * const tokenizer = WorldTokenizer.forWorld();
  * const model = { vocabSize: tokenizer.size, contextLength: 16, dModel: 8, nLayers: 2, nHeads: 2, dMlp: 16 };
  * const base = initParams(model, 0);
  * const examples = allQuestions().filter((q) => q.domain === "medical").slice(0, 4)
@@ -357,7 +364,8 @@ export { type FigureSpec, renderSvg } from "./src/reports/vega.ts";
 export { PROFILES, resolveConfig } from "./src/config/profiles.ts";
 export { RUN_CONFIG_SCHEMA, type RunConfig } from "./src/config/schema.ts";
 export { GRID_NAMES, type GridName, PROFILE_NAMES } from "./src/config/names.ts";
-export { openRun, type Run } from "./src/runs/run.ts";
+export { openRun, type Run, runTokenizer } from "./src/runs/run.ts";
+export { type RunKey, runPaths } from "./src/runs/paths.ts";
 export { type Cell, cellId } from "./src/runs/cell.ts";
 export {
   type Manifest,
@@ -370,12 +378,21 @@ export { orderStages, upstreamOf } from "./src/runs/graph.ts";
 export { catalog } from "./src/stages/catalog.ts";
 export { reproduce } from "./src/pipeline/reproduce.ts";
 export { gridCells, gridNamed, GRIDS } from "./src/grids/registry.ts";
-export type { Grid } from "./src/grids/grid.ts";
+export { cellsOf, type Grid, type LambdaOf } from "./src/grids/grid.ts";
 export { prepareGrid, runExperiment, runGrid, runReroute } from "./src/pipeline/experiment.ts";
-export { audit, formatAudit } from "./src/pipeline/audit.ts";
+export { audit, type AuditCheck, formatAudit } from "./src/pipeline/audit.ts";
 export { methodNamed, METHODS, setupMethod } from "./src/methods/registry.ts";
-export type { Method, MethodContext, MethodParams, MethodSetup } from "./src/methods/method.ts";
+export {
+  type Method,
+  type MethodContext,
+  type MethodGroup,
+  type MethodParams,
+  type MethodSetup,
+  plainSetup,
+} from "./src/methods/method.ts";
 export { JUDGES } from "./src/judges/registry.ts";
-export type { Judge } from "./src/judges/judge.ts";
+export type { CheckedCondition, Judge, JudgeContext, JudgeState } from "./src/judges/judge.ts";
+export { type Check, check } from "./src/stats/checks.ts";
+export type { DraftSection, FigureDraft, SectionSource } from "./src/reports/paper.ts";
 export { architectureOf, ARCHITECTURES } from "./src/models/registry.ts";
 export type { Architecture } from "./src/models/architecture.ts";

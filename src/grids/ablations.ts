@@ -5,7 +5,7 @@
  * @module
  */
 import { gridReportStage } from "../stages/grid_report.ts";
-import { cellsOf, type Grid, groupCells } from "./grid.ts";
+import { cellsOf, type Grid, groupCells, latentsOnly } from "./grid.ts";
 import { methodTableSection } from "./method_table.ts";
 
 export const ABLATIONS: Grid = {
@@ -13,6 +13,7 @@ export const ABLATIONS: Grid = {
   summary: "random latents, discovery-only, shuffled signs, K+ only, K− only, final layer",
   paper: { profile: "paper", title: "Ablations" },
   plannable: true,
+  check: latentsOnly("ablations"),
   cells: (cfg, lambdaOf) => [
     ...cellsOf(cfg, cfg.experiment.domains, "naive", () => ({})),
     ...cellsOf(cfg, cfg.experiment.domains, "block", (b) => ({ lambda: lambdaOf(b) })),

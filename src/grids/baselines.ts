@@ -8,7 +8,7 @@
 import { strengthOf } from "../methods/registry.ts";
 import { lambdaPareto } from "../reports/figures.ts";
 import { gridReportStage } from "../stages/grid_report.ts";
-import { cellsOf, type Grid, groupCells } from "./grid.ts";
+import { cellsOf, type Grid, groupCells, latentsOnly } from "./grid.ts";
 import { methodTableSection } from "./method_table.ts";
 
 export const BASELINES: Grid = {
@@ -16,6 +16,7 @@ export const BASELINES: Grid = {
   summary: "KL, LDIFS, CAFT, preventative steering, inoculation, freezing",
   paper: { profile: "paper", title: "Baselines" },
   plannable: true,
+  check: latentsOnly("baselines"),
   cells: (cfg, lambdaOf) => [
     ...cellsOf(cfg, cfg.experiment.domains, "naive", () => ({})),
     ...cellsOf(cfg, cfg.experiment.domains, "block", (b) => ({ lambda: lambdaOf(b) })),

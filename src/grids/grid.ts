@@ -100,3 +100,19 @@ export function prolonged(cfg: RunConfig): MethodParams {
 export function cellIds(cells: readonly Cell[], cfg: RunConfig): string[] {
   return [...new Set(cells.map((c) => cellId(c, cfg)))];
 }
+
+/**
+ * The check of a grid whose methods hold SAE latents (top k, ablations of
+ * the selection, CAFT and steering along latent directions, rerouting):
+ * refuses `discover.features=diffmeans`, under which BLOCK holds one
+ * direction and the grid would compare unlike things.
+ */
+export function latentsOnly(name: string): (cfg: RunConfig) => void {
+  return (cfg) => {
+    if (cfg.discover.features !== "sae") {
+      throw new RangeError(
+        `The ${name} grid compares methods that hold SAE latents; it needs discover.features=sae, got '${cfg.discover.features}'`,
+      );
+    }
+  };
+}

@@ -1,6 +1,6 @@
 /** Grid `k`: BLOCK on the discovery domain with the top k selected latents, k over `experiment.kSweep`. */
 import { gridReportStage } from "../stages/grid_report.ts";
-import { cellsOf, type Grid } from "./grid.ts";
+import { cellsOf, type Grid, latentsOnly } from "./grid.ts";
 import { sweepSection } from "./sweep.ts";
 
 export const K: Grid = {
@@ -8,6 +8,7 @@ export const K: Grid = {
   summary: "BLOCK with the top k selected latents, k over experiment.kSweep",
   paper: { profile: "paper", title: "k sweep" },
   plannable: true,
+  check: latentsOnly("k"),
   cells: (cfg, lambdaOf) => [
     ...cellsOf(cfg, [cfg.discover.domain], "naive", () => ({})),
     ...cfg.experiment.kSweep.flatMap((k) =>

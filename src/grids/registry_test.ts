@@ -69,3 +69,11 @@ Deno.test("the ablation and baseline grids take every method of their group, eac
   assertEquals(baselines.filter((x) => x.startsWith("steer ")).length, cfg.experiment.steerAlphas.length);
   assertEquals(baselines.slice(-3), ['steer {"alpha":0.8}', "inoculation {}", "freeze {}"]);
 });
+
+Deno.test("grids whose methods hold SAE latents refuse discover.features=diffmeans", () => {
+  const cfg = resolveConfig("reference", { "discover.features": "diffmeans" });
+  for (const name of ["k", "ablations", "baselines", "reroute"] as const) {
+    assertThrows(() => GRIDS[name].check!(cfg), /needs discover.features=sae/);
+  }
+  for (const name of ["main", "lambda", "reemerge"] as const) assertEquals(GRIDS[name].check, undefined);
+});

@@ -26,7 +26,7 @@ import { discoverStage } from "../stages/discover.ts";
 import { rerouteAnalysisStage } from "../stages/reroute_analysis.ts";
 import { rerouteReportStage } from "../stages/reroute_report.ts";
 import { saeStage } from "../stages/sae.ts";
-import { cellsOf, type Grid, type LambdaOf, prolonged } from "./grid.ts";
+import { cellsOf, type Grid, type LambdaOf, latentsOnly, prolonged } from "./grid.ts";
 
 /** The rerouting report as recorded. */
 interface RerouteReport {
@@ -185,6 +185,7 @@ export const REROUTE: Grid = {
   },
   plannable: false,
   check(cfg) {
+    latentsOnly("reroute")(cfg);
     if (cfg.discover.layer >= cfg.model.nLayers - 1) {
       throw new RangeError(
         `Rerouting needs layers after the block layer; the block layer ${cfg.discover.layer} is the model's last (use --profile reference)`,

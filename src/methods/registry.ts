@@ -49,6 +49,11 @@ export function methodNamed(name: string): Method {
   return m;
 }
 
+/** The name of the reference method every reduction is measured against (the "reference" group's). */
+export function referenceMethod(): string {
+  return [...METHODS.values()].find((m) => m.group === "reference")!.name;
+}
+
 /** The setting `name` sweeps, if it has a strength grid. */
 export function strengthOf(name: string): string | undefined {
   return METHODS.get(name)?.strength;

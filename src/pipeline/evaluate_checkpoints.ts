@@ -15,7 +15,7 @@ import {
   evaluationQuestions,
   judgeCheckpoints,
   loadJudgeStates,
-} from "../stages/evaluate.ts";
+} from "../stages/judge_checkpoints.ts";
 import type { SplitQuestion } from "../world/splits.ts";
 
 /** Judge `dirs` (name, checkpoint folder) with EM measured outside `domain`; returns the prompt count. */

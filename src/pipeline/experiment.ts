@@ -54,9 +54,10 @@ export async function prepareGrid(
 ): Promise<{ results: StageResult[]; cells: Cell[] }> {
   const grid = gridNamed(name);
   grid.check?.(run.config);
-  const stages = catalog(run, ctx.backend);
-  const { lambdaOf, results } = await chooseLambdas(run, ctx, stages);
+  const upstream = catalog(run, ctx.backend);
+  const { lambdaOf, results } = await chooseLambdas(run, ctx, upstream);
   const cells = grid.cells(run.config, lambdaOf);
+  const stages = [...upstream, ...(grid.stages?.(run, cells, lambdaOf) ?? [])];
   const inputs = cells.flatMap((c) => cellStage(run, c).inputs);
   results.push(...await runRest(stages, inputs, results, run, ctx, name));
   return { results, cells };

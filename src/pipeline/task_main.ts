@@ -9,6 +9,7 @@ import { type BackendChoice, type BackendInfo, initBackend } from "../backend/ba
 import { parseArgs } from "../core/cli.ts";
 import { defaultWorkers } from "./cell_pool.ts";
 import type { RunKey } from "../runs/paths.ts";
+import { PROFILE_NAMES } from "../config/names.ts";
 import { resolveConfig } from "../config/profiles.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { openRun, type Run } from "../runs/run.ts";
@@ -128,7 +129,7 @@ export function stageTask(
 
 /** Usage text shared by stage tasks. */
 export function stageUsage(task: string, extra = ""): string {
-  return `usage: deno task ${task} [--profile smoke|reference|tiny] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--base-seed N] [--finetune-seed N] [--workers N] [--section.key=value ...]${extra}`;
+  return `usage: deno task ${task} [--profile ${PROFILE_NAMES.join("|")}] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--base-seed N] [--finetune-seed N] [--workers N] [--section.key=value ...]${extra}`;
 }
 
 /** Print a grid's report, then what ran, what was reused, the wall time and where the report is. */

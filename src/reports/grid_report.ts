@@ -15,7 +15,7 @@ import { readJsonValidated } from "../core/schema.ts";
 import type { CellResult } from "../runs/cell.ts";
 import { CELL_RESULT_FILE } from "../runs/file_schemas.ts";
 import type { MethodParams } from "../methods/method.ts";
-import { strengthOf } from "../methods/registry.ts";
+import { referenceMethod, strengthOf } from "../methods/registry.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { chooseLambda } from "../stats/strength.ts";
 
@@ -71,7 +71,7 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
   // The naive reference trains as long as the method: same epochs (and curve) settings, no others.
   const naiveOf = (domain: string, params: MethodParams) => {
     const length = Object.fromEntries(LENGTH_KEYS.filter((k) => k in params).map((k) => [k, params[k]]));
-    return groups.get(JSON.stringify([domain, "naive", length])) ?? [];
+    return groups.get(JSON.stringify([domain, referenceMethod(), length])) ?? [];
   };
   const rows: ReportRow[] = [];
   for (const cells of groups.values()) {
@@ -92,7 +92,7 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
       );
     const of = (key: "em" | "incoherence" | "adherence") =>
       interval((items) => domainMetrics(items.map((x) => x.m), domain)[key]);
-    const paired = method !== "naive" && cells.every((c) => naive.has(seedKey(c)));
+    const paired = method !== referenceMethod() && cells.every((c) => naive.has(seedKey(c)));
     const mean = (key: "em" | "incoherence" | "adherence") =>
       r6(cells.reduce((s, c) => s + c.metrics.selection[key], 0) / cells.length);
     rows.push({
@@ -147,7 +147,7 @@ function markChosen(rows: ReportRow[], cfg: RunConfig): void {
   for (const group of byMethod.values()) {
     const strength = strengthOf(group[0].method)!;
     if (new Set(group.map((r) => r.params[strength])).size < 2) continue;
-    const naive = rows.find((r) => r.domain === group[0].domain && r.method === "naive");
+    const naive = rows.find((r) => r.domain === group[0].domain && r.method === referenceMethod());
     if (!naive) continue;
     const { chosen } = chooseLambda(
       group.map((r) => ({ lambda: r.params[strength], ...r.selection })),

@@ -2,7 +2,7 @@
  * The one-page report: every table and figure with its caption, and the
  * provenance of the run. Figures are inline SVG; a small script marks how
  * many of them rendered with a non-empty box, so a headless browser can
- * check the page (see `report_browser_test.ts`).
+ * check the page (see `pipeline/report_test.ts`).
  * @module
  */
 import { formatValue, type Table } from "./tables.ts";

@@ -1,7 +1,7 @@
 /**
  * The paper page's sections before rendering: tables, figures as Vega-Lite
  * specs, and notes. Each grid builds its own section (`grids/`), the judge
- * agreement section is `sections/judges.ts`; `pipeline/report.ts` renders
+ * agreement section is `judge_section.ts`; `pipeline/report.ts` renders
  * and writes them.
  * @module
  */

@@ -42,7 +42,7 @@ export const SELECTION_FILE = v.looseObject({ chosenLambda: num(0) });
 
 const CELL = v.strictObject({
   domain: v.string(),
-  // Checked against the methods when the cell is set up (methods.ts reads these schemas).
+  // Checked against the method registry when the cell's stage is built (`methods/registry.ts`).
   method: v.string(),
   params: v.record(v.string(), num()),
   base: int(),

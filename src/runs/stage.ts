@@ -36,8 +36,8 @@ export interface StageSpec {
   seeds: Record<string, number>;
   inputs: string[];
   /**
-   * The files it promises, inside `dir`: what later stages may name as
-   * inputs. `run` must write each (it may write more; all are recorded).
+   * The files it promises: what later stages may name as inputs. `run`
+   * must write each (it may write more; all are recorded).
    */
   outputs: string[];
   /** The module that defines `run` (its `import.meta.url`): its import closure is the stage's code hash. */

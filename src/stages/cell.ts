@@ -8,10 +8,9 @@
  */
 import { join } from "node:path";
 import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
-import { startProgress } from "../core/progress.ts";
 import { exactJudge, type FamilyMass } from "../judges/exact.ts";
 import { methodNamed } from "../methods/registry.ts";
-import { loadCheckpoint, saveCheckpoint } from "../models/checkpoint.ts";
+import { saveCheckpoint } from "../models/checkpoint.ts";
 import { transformerLM } from "../models/language_model.ts";
 import { disposeParams, type ModelConfig, type Params } from "../models/model.ts";
 import { type Cell, cellConfig, cellId, cellLabel, type CellResult } from "../runs/cell.ts";
@@ -20,10 +19,9 @@ import { resumableOf } from "../runs/resume.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageRun, StageSpec } from "../runs/stage.ts";
 import { domainMetrics } from "../stats/metrics.ts";
-import { finetune } from "../training/finetune.ts";
 import { lossCurveCsv } from "../training/loss_curve.ts";
+import { trainMethod } from "./train_method.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
-import { loadFinetuneExamples } from "./examples.ts";
 
 type Curve = NonNullable<CellResult["curve"]>;
 
@@ -92,15 +90,9 @@ export function cellStage(run: Run, cell: Cell): StageSpec {
 
 /** A cell's fine-tune, judged on both splits (the curve's last point reused), with its loss history. */
 async function trainCell(run: Run, cell: Cell, stage: StageRun) {
-  const cfg = run.config, root = run.root;
+  const cfg = run.config;
   const key = { base: cell.base, finetune: cell.finetune };
-  const paths = runPaths(run.profile, key);
-  const method = methodNamed(cell.method);
-  const label = cellLabel(cell);
-  const questions = await readJsonl<SplitQuestion>(join(root, paths.questions));
-  const { params: base, config: model } = await loadCheckpoint(join(root, paths.pretrain));
-  const setup = await method.setup({ run, key, model }, cell.params);
-  const examples = await loadFinetuneExamples(run, cell.domain, setup.persona);
+  const questions = await readJsonl<SplitQuestion>(join(run.root, runPaths(run.profile, key).questions));
   // A cell may train longer than the profile (prolonged fine-tuning) and record a curve on the way.
   const ft = { ...cfg.finetune, epochs: cell.params.epochs ?? cfg.finetune.epochs };
   const every = cell.params.curveEvery ?? 0;
@@ -108,47 +100,26 @@ async function trainCell(run: Run, cell: Cell, stage: StageRun) {
   const curve: Curve = [];
   // The curve's last point is the trained model: its verdicts are kept, not judged twice.
   let finalEvaluation: FamilyMass[] | null = null;
-  const progress = startProgress(`cell ${label}`, Math.ceil(examples.length / ft.batchSize) * ft.epochs);
   // The curve so far travels with each snapshot.
   const at = resumableOf(cfg, stage);
-  let trained;
-  try {
-    trained = await finetune({
-      base,
-      model,
-      config: ft,
-      tokenizer: run.tokenizer,
-      examples,
-      seed: cell.finetune,
-      terms: setup.terms,
-      onStep: (step, l) => progress.update(step + 1, { loss: l.loss }),
-      onEpochEnd: every > 0
-        ? async (epoch, p) => {
-          if (epoch % every !== 0) return;
-          const masses = await judgeOn(run, p, model, evaluationQs);
-          curve.push({ epoch, ...domainMetrics(masses, cell.domain) });
-          if (epoch === ft.epochs) finalEvaluation = masses;
-        }
-        : undefined,
-      resume: at
-        ? { at, capture: () => curve, restore: (x: unknown) => curve.push(...(x as Curve)) }
-        : undefined,
-    });
-  } finally {
-    setup.dispose();
-    disposeParams(base);
-  }
-  progress.stop();
-  const { params, history } = trained;
+  const trained = await trainMethod(run, key, cell.domain, methodNamed(cell.method), cell.params, {
+    config: ft,
+    seed: cell.finetune,
+    label: `cell ${cellLabel(cell)}`,
+    onEpochEnd: every > 0
+      ? async (epoch, p, model) => {
+        if (epoch % every !== 0) return;
+        const masses = await judgeOn(run, p, model, evaluationQs);
+        curve.push({ epoch, ...domainMetrics(masses, cell.domain) });
+        if (epoch === ft.epochs) finalEvaluation = masses;
+      }
+      : undefined,
+    resume: at
+      ? { at, capture: () => curve, restore: (x: unknown) => curve.push(...(x as Curve)) }
+      : undefined,
+  });
+  const { params, model } = trained;
   const evaluation = finalEvaluation ?? await judgeOn(run, params, model, evaluationQs);
   const selection = await judgeOn(run, params, model, questionsOf(questions, "selection"));
-  return {
-    params,
-    model,
-    history,
-    evaluation,
-    selection,
-    record: setup.record,
-    curve: every > 0 ? curve : null,
-  };
+  return { ...trained, evaluation, selection, curve: every > 0 ? curve : null };
 }

@@ -194,6 +194,12 @@ async function setSteering(
   return out;
 }
 
+/** Free what was loaded before a load failed, and fail with its error. */
+function fail(err: unknown, loaded: readonly { params: Params }[]): never {
+  loaded.forEach((x) => disposeParams(x.params));
+  throw err;
+}
+
 /** The candidates table of a discovery. */
 function candidatesCsv(found: Awaited<ReturnType<typeof discoverLatents>>): string {
   return toCsv(
@@ -255,12 +261,16 @@ export function discoverStage(
         cfg.discover.promptDomains,
       );
       const base = await loadCheckpoint(at(paths.pretrain));
-      const tuned = await loadCheckpoint(at(tunedDir));
-      const sae = await loadSae(at(fp.sae));
-      const { perLayer, chosen } = await diffOfMeansPerLayer(run, base, questions, layer);
-      const found = await discoverLatents(run, base, tuned, sae, questions, fp.site, target !== undefined);
-      const steering = await setSteering(run, sae, found);
-      [base.params, tuned.params, sae.params].forEach(disposeParams);
+      const tuned = await loadCheckpoint(at(tunedDir)).catch((err) => fail(err, [base]));
+      const sae = await loadSae(at(fp.sae)).catch((err) => fail(err, [base, tuned]));
+      let perLayer, chosen, found, steering;
+      try {
+        ({ perLayer, chosen } = await diffOfMeansPerLayer(run, base, questions, layer));
+        found = await discoverLatents(run, base, tuned, sae, questions, fp.site, target !== undefined);
+        steering = await setSteering(run, sae, found);
+      } finally {
+        [base.params, tuned.params, sae.params].forEach(disposeParams);
+      }
       const provenance = {
         saeSha256: sae.hash,
         baseWeightsSha256: base.hash,

@@ -8,7 +8,7 @@ import { familyAnswers, getDomain } from "../world/spec.ts";
 import { WorldTokenizer } from "../tokenizers/world.ts";
 import { conditionMetric } from "../reports/evaluation.ts";
 import { openRun } from "../runs/run.ts";
-import { evaluationQuestions, judgeCheckpoints } from "./evaluate.ts";
+import { evaluationQuestions, judgeCheckpoints } from "./judge_checkpoints.ts";
 import { resolveConfig } from "../config/profiles.ts";
 
 const tokenizer = WorldTokenizer.forWorld();

@@ -8,19 +8,17 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
-import { startProgress } from "../core/progress.ts";
 import type { Method, MethodParams } from "../methods/method.ts";
 import { methodNamed } from "../methods/registry.ts";
-import { loadCheckpoint, saveCheckpoint } from "../models/checkpoint.ts";
+import { saveCheckpoint } from "../models/checkpoint.ts";
 import { disposeParams } from "../models/model.ts";
 import { lambdaInputs, resolvedLambda } from "../runs/lambda.ts";
 import { type RunKey, runPaths } from "../runs/paths.ts";
 import { finetuneResume } from "../runs/resume.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
-import { finetune } from "../training/finetune.ts";
 import { lossCurveCsv } from "../training/loss_curve.ts";
-import { loadFinetuneExamples } from "./examples.ts";
+import { trainMethod } from "./train_method.ts";
 
 /** The method and settings (other than λ) of a pipeline condition: naive, block, random-<i>. */
 export function conditionMethod(condition: string): { method: Method; params: MethodParams } {
@@ -45,7 +43,7 @@ export function finetuneStage(run: Run, key: RunKey, domain: string, condition: 
   const paths = runPaths(run.profile, key);
   const dir = paths.finetune(domain, condition);
   const { method, params } = conditionMethod(condition);
-  const constrained = condition !== "naive";
+  const constrained = method.group !== "reference";
   const ftConfig = {
     epochs: cfg.finetune.epochs,
     batchSize: cfg.finetune.batchSize,
@@ -78,36 +76,19 @@ export function finetuneStage(run: Run, key: RunKey, domain: string, condition: 
     code: import.meta.url,
     run: async (stage) => {
       const lambda = constrained ? await resolvedLambda(run, key) : 0;
-      const { params: base, config: modelConfig } = await loadCheckpoint(join(run.root, paths.pretrain));
-      const setup = await method.setup({ run, key, model: modelConfig }, { ...params, lambda });
-      const examples = await loadFinetuneExamples(run, domain, setup.persona);
-      const steps = Math.ceil(examples.length / cfg.finetune.batchSize) * cfg.finetune.epochs;
-      const progress = startProgress(`finetune/${domain}/${condition}`, steps);
-      let trained;
-      try {
-        trained = await finetune({
-          base,
-          model: modelConfig,
-          config: cfg.finetune,
-          tokenizer: run.tokenizer,
-          examples,
-          seed: key.finetune,
-          terms: setup.terms,
-          onStep: (step, l) => progress.update(step + 1, { loss: l.loss }),
-          resume: finetuneResume(run.config, stage),
-        });
-      } finally {
-        setup.dispose();
-        disposeParams(base);
-      }
-      progress.stop();
-      await saveCheckpoint(join(run.root, dir), trained.params, modelConfig, {
+      const trained = await trainMethod(run, key, domain, method, { ...params, lambda }, {
+        config: cfg.finetune,
+        seed: key.finetune,
+        label: `finetune/${domain}/${condition}`,
+        resume: finetuneResume(run.config, stage),
+      });
+      await saveCheckpoint(join(run.root, dir), trained.params, trained.model, {
         stage: `finetune/${domain}/${condition}`,
       });
       disposeParams(trained.params);
       await writeFileAtomic(join(run.root, `${dir}/loss.csv`), lossCurveCsv(trained.history));
       if (!constrained) return model;
-      await writeJsonAtomic(join(run.root, `${dir}/features.json`), featuresFile(lambda, setup.record));
+      await writeJsonAtomic(join(run.root, `${dir}/features.json`), featuresFile(lambda, trained.record));
       return [...model, `${dir}/features.json`];
     },
   };

@@ -95,65 +95,71 @@ async function analyse(
   const at = (p: string) => join(run.root, p);
   const questions = await readJsonl<SplitQuestion>(at(paths.questions));
   const base = await loadCheckpoint(at(paths.pretrain));
-  const ctx = rerouteContext(run, questions, base);
-  const original = await readJsonValidated(at(featurePaths(run, key).latents), LATENT_SET_FILE);
-  const rediscovered = await readJsonValidated(at(paths.rerouteLatents), LATENT_SET_FILE);
-  const added = latentDifference(rediscovered, original);
+  try {
+    const ctx = rerouteContext(run, questions, base);
+    const original = await readJsonValidated(at(featurePaths(run, key).latents), LATENT_SET_FILE);
+    const rediscovered = await readJsonValidated(at(paths.rerouteLatents), LATENT_SET_FILE);
+    const added = latentDifference(rediscovered, original);
 
-  const h1 = await ctx.withModel(reemergedModel, async (reemerged) => {
+    const h1 = await ctx.withModel(reemergedModel, async (reemerged) => {
+      const sae = await loadSae(at(paths.sae(layer)));
+      const retrained = await loadSae(at(paths.reroute("sae")));
+      try {
+        return await measureSaeDrift(ctx, {
+          reemerged,
+          discoveryModel: paths.discoveryModel,
+          sae,
+          retrained,
+          original,
+          documents: questionsOf(questions, "pretrain"),
+          saeSeed: cfg.sae.seed,
+          evalTokens: cfg.sae.evalTokens,
+          world: cfg.world,
+          poolSize: cfg.discover.poolSize,
+        });
+      } finally {
+        [sae.params, retrained.params].forEach(disposeParams);
+      }
+    });
+
     const sae = await loadSae(at(paths.sae(layer)));
-    const retrained = await loadSae(at(paths.reroute("sae")));
+    let patching;
     try {
-      return await measureSaeDrift(ctx, {
-        reemerged,
-        discoveryModel: paths.discoveryModel,
+      patching = await measurePatching(ctx, {
         sae,
-        retrained,
         original,
-        documents: questionsOf(questions, "pretrain"),
-        saeSeed: cfg.sae.seed,
-        evalTokens: cfg.sae.evalTokens,
-        world: cfg.world,
-        poolSize: cfg.discover.poolSize,
+        added,
+        seeds,
+        draws: cfg.random.draws,
+        randomSeed: cfg.random.seed,
+        domain: cfg.discover.domain,
+        batchSize: cfg.evaluate.batchSize,
       });
     } finally {
-      [sae.params, retrained.params].forEach(disposeParams);
+      disposeParams(sae.params);
     }
-  });
 
-  const sae = await loadSae(at(paths.sae(layer)));
-  let patching;
-  try {
-    patching = await measurePatching(ctx, {
-      sae,
-      original,
-      added,
-      seeds,
-      draws: cfg.random.draws,
-      randomSeed: cfg.random.seed,
-      domain: cfg.discover.domain,
-      batchSize: cfg.evaluate.batchSize,
+    const discovery = await loadCheckpoint(at(paths.discoveryModel));
+    const saes = await loadSaes(saeDirs.map(at)).catch((err) => {
+      disposeParams(discovery.params);
+      throw err;
     });
+    let h3;
+    try {
+      h3 = await measureLayers(ctx, { discovery: discovery.params, saes, seeds });
+    } finally {
+      disposeParams(discovery.params);
+      saes.forEach((s) => disposeParams(s.params));
+    }
+    return {
+      site: ctx.site,
+      h1,
+      h2: { original, rediscovered, added, patching },
+      h3,
+    };
   } finally {
-    disposeParams(sae.params);
+    disposeParams(base.params);
   }
-
-  const discovery = await loadCheckpoint(at(paths.discoveryModel));
-  const saes = await Promise.all(saeDirs.map((d) => loadSae(at(d))));
-  let h3;
-  try {
-    h3 = await measureLayers(ctx, { discovery: discovery.params, saes, seeds });
-  } finally {
-    disposeParams(discovery.params);
-    saes.forEach((s) => disposeParams(s.params));
-  }
-  disposeParams(base.params);
-  return {
-    site: ctx.site,
-    h1,
-    h2: { original, rediscovered, added, patching },
-    h3,
-  };
 }
 
 /** What every measurement reads: the base, the prompts, and loading any other model for one measurement. */
@@ -183,4 +189,16 @@ function rerouteContext(
     },
     acts: (p, prompts, s) => lastTokenActivations(p, base.config, run.tokenizer, prompts, s),
   };
+}
+
+/** SAEs loaded one after another; a failed load frees the ones before it. */
+async function loadSaes(dirs: readonly string[]) {
+  const saes: Awaited<ReturnType<typeof loadSae>>[] = [];
+  try {
+    for (const d of dirs) saes.push(await loadSae(d));
+  } catch (err) {
+    saes.forEach((s) => disposeParams(s.params));
+    throw err;
+  }
+  return saes;
 }

@@ -13,7 +13,7 @@ import { trainLoop } from "../optim/loop.ts";
 /** One measured configuration. */
 export interface BenchResult {
   backend: string;
-  /** On wasm: "blockem" or "stock" kernels (see core/wasm_kernels.ts); null elsewhere. */
+  /** On wasm: "blockem" or "stock" kernels (see backend/wasm/install.ts); null elsewhere. */
   kernels: string | null;
   shape: string;
   mode: "forward" | "train";

@@ -74,10 +74,7 @@ export function rerouteLabel(method: string, params: Record<string, number>): st
  * BLOCK at both lengths and the prolonged fixes (`fixes`: the fix methods'
  * names, in report order), from the grid report's rows.
  */
-export function fixRows(
-  rows: readonly RerouteRow[],
-  fixes: readonly string[] = ["block-union", "block-layers", "block-freeze"],
-): FixRow[] {
+export function fixRows(rows: readonly RerouteRow[], fixes: readonly string[]): FixRow[] {
   const row = (label: string) => rows.find((r) => rerouteLabel(r.method, r.params) === label);
   const block = row("block"), blockLong = row("block-long");
   if (!block?.reduction || !blockLong?.reduction) {

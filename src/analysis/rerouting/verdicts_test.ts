@@ -76,7 +76,8 @@ Deno.test("reroute verdicts follow their stated thresholds", () => {
     row("block", { lambda: 0.01, epochs: 20, curveEvery: 2 }, 0.6, 0.4, 0.9),
     row("block-freeze", { lambda: 0.01, epochs: 20, curveEvery: 2 }, 0.2, 0.7, 0.85),
   ];
-  const fixes = fixRows(rows);
+  const FIXES = ["block-union", "block-layers", "block-freeze"];
+  const fixes = fixRows(rows, FIXES);
   const freeze = fixes.find((f) => f.method === "block-freeze-long")!;
   assertAlmostEquals(freeze.restored!, 0.75, 1e-12); // (0.7 − 0.4) / (0.8 − 0.4)
   assertAlmostEquals(freeze.adherenceCost, 0.05, 1e-12);
@@ -86,6 +87,7 @@ Deno.test("reroute verdicts follow their stated thresholds", () => {
     rows.map((r) =>
       r.method === "block" && r.params.epochs ? { ...r, reduction: { mean: 0.78, lo: 0.77, hi: 0.79 } } : r
     ),
+    FIXES,
   );
   assertEquals(held.find((f) => f.method === "block-freeze-long")!.restored, null);
   assertEquals(verdicts(analysisWith({}), held, 1)[0].supported, false);
@@ -97,6 +99,7 @@ Deno.test("reroute verdicts follow their stated thresholds", () => {
   // The same signal without a freeze fix that restores the effect is not enough.
   const weakFreeze = fixRows(
     rows.map((r) => r.method === "block-freeze" ? { ...r, reduction: { ...r.reduction!, mean: 0.5 } } : r),
+    FIXES,
   );
   assertEquals(verdicts(analysisWith(bypass), weakFreeze, 1)[3].supported, false);
   assertEquals(verdicts(analysisWith({ fvu: [0.02, 0.031] }), fixes, 1)[1].supported, true);
