@@ -17,9 +17,6 @@ export const JUDGES: readonly Judge[] = registerAll([
   LEARNED_JUDGE,
 ]);
 
-/** A judge's name. */
-export type JudgeName = string;
-
 /** The judges that label sampled answers, the reference first. */
 export function sampleJudges(): Judge[] {
   return JUDGES.filter((j) => j.reads === "samples");

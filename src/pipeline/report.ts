@@ -19,7 +19,6 @@ import { tableCsv, tableLatex, tableMarkdown } from "../reports/tables.ts";
 import { renderSvg } from "../reports/vega.ts";
 import type { Manifest, StageSpec } from "../runs/stage.ts";
 
-
 /** One source of the page: where it lives, what builds its section, the file read. */
 interface Source extends SectionSource {
   title: string;

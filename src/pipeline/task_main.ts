@@ -129,7 +129,9 @@ export function stageTask(
 
 /** Usage text shared by stage tasks. */
 export function stageUsage(task: string, extra = ""): string {
-  return `usage: deno task ${task} [--profile ${PROFILE_NAMES.join("|")}] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--base-seed N] [--finetune-seed N] [--workers N] [--section.key=value ...]${extra}`;
+  return `usage: deno task ${task} [--profile ${
+    PROFILE_NAMES.join("|")
+  }] [--backend auto|webgpu|wasm|cpu] [--force] [--root DIR] [--base-seed N] [--finetune-seed N] [--workers N] [--section.key=value ...]${extra}`;
 }
 
 /** Print a grid's report, then what ran, what was reused, the wall time and where the report is. */
