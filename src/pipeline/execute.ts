@@ -7,7 +7,7 @@
  */
 import { orderStages } from "../runs/graph.ts";
 import type { Run } from "../runs/run.ts";
-import { runStage, type StageContext, type StageResult, type StageSpec } from "../runs/stage.ts";
+import { isCurrent, runStage, type StageContext, type StageResult, type StageSpec } from "../runs/stage.ts";
 import { runCells } from "./cell_pool.ts";
 
 /**
@@ -39,9 +39,15 @@ export async function runStages(
       done.add(next);
       continue;
     }
-    // Only cells are ready: they are independent of each other, so they run side by side.
+    // Only cells are ready: they are independent of each other, so they run side by side. Finished
+    // ones are reused here: a worker process apiece would only say so.
     const cells = now.filter((s) => s.cell);
-    results.push(...await runCells(label, cells.map((s) => s.cell!), run, ctx, workers));
+    const stale: StageSpec[] = [];
+    for (const s of cells) {
+      if (await isCurrent(s, ctx)) results.push(await runStage(s, ctx));
+      else stale.push(s);
+    }
+    results.push(...await runCells(label, stale.map((s) => s.cell!), run, ctx, workers));
     cells.forEach((s) => done.add(s));
   }
   return results;

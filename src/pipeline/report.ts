@@ -7,7 +7,7 @@
  * yet is named on the page with the command that computes it.
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { readJson, writeFileAtomic } from "../core/atomic.ts";
 import { sha256File } from "../core/hash.ts";
 import { GRID_NAMES } from "../config/names.ts";
@@ -77,16 +77,31 @@ export async function paperSections(root: string): Promise<{ sections: DraftSect
   return { sections, missing };
 }
 
-/** The commit checked out under `root`, read from `.git` without running git; null outside a checkout. */
+/** The git folder of a checkout: `.git`, or the folder a worktree's `.git` file points at. */
+async function gitDir(root: string): Promise<string> {
+  const dotGit = join(root, ".git");
+  if ((await Deno.stat(dotGit)).isDirectory) return dotGit;
+  const pointer = /^gitdir:\s*(.+)$/m.exec(await Deno.readTextFile(dotGit));
+  if (!pointer) throw new Error(`${dotGit} names no git folder`);
+  return resolve(root, pointer[1].trim());
+}
+
+/** The commit checked out under `root`, read from git's files without running git; null outside a checkout. */
 export async function gitCommit(root: string): Promise<string | null> {
   try {
-    const head = (await Deno.readTextFile(join(root, ".git/HEAD"))).trim();
+    const dir = await gitDir(root);
+    const head = (await Deno.readTextFile(join(dir, "HEAD"))).trim();
     if (!head.startsWith("ref: ")) return head;
     const ref = head.slice(5);
+    // A worktree keeps its branches in the main checkout's git folder.
+    const common = await Deno.readTextFile(join(dir, "commondir")).then(
+      (c) => resolve(dir, c.trim()),
+      () => dir,
+    );
     try {
-      return (await Deno.readTextFile(join(root, ".git", ref))).trim();
+      return (await Deno.readTextFile(join(common, ref))).trim();
     } catch {
-      const packed = await Deno.readTextFile(join(root, ".git/packed-refs"));
+      const packed = await Deno.readTextFile(join(common, "packed-refs"));
       return packed.split("\n").find((l) => l.endsWith(` ${ref}`))?.split(" ")[0] ?? null;
     }
   } catch {

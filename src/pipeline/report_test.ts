@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { reportHtml } from "../reports/html.ts";
 import { renderSvg } from "../reports/vega.ts";
-import { paperSections, REPORT_SOURCES } from "./report.ts";
+import { gitCommit, paperSections, REPORT_SOURCES } from "./report.ts";
 
 Deno.test("the report names every source not computed yet, with the command that computes it", async () => {
   const root = await Deno.makeTempDir();
@@ -72,4 +72,25 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("the page names the commit of a checkout, of a worktree (a .git file) and nothing elsewhere", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    await Deno.mkdir(join(root, "repo/.git/refs/heads"), { recursive: true });
+    await Deno.writeTextFile(join(root, "repo/.git/HEAD"), "ref: refs/heads/main\n");
+    await Deno.writeTextFile(join(root, "repo/.git/refs/heads/main"), `${sha}\n`);
+    assertEquals(await gitCommit(join(root, "repo")), sha);
+    // A worktree: `.git` is a file naming its git folder, whose `commondir` holds the branches.
+    await Deno.mkdir(join(root, "repo/.git/worktrees/wt"), { recursive: true });
+    await Deno.writeTextFile(join(root, "repo/.git/worktrees/wt/HEAD"), "ref: refs/heads/main\n");
+    await Deno.writeTextFile(join(root, "repo/.git/worktrees/wt/commondir"), "../..\n");
+    await Deno.mkdir(join(root, "wt"));
+    await Deno.writeTextFile(join(root, "wt/.git"), `gitdir: ${join(root, "repo/.git/worktrees/wt")}\n`);
+    assertEquals(await gitCommit(join(root, "wt")), sha);
+    assertEquals(await gitCommit(root), null);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

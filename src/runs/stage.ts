@@ -75,24 +75,41 @@ export interface StageResult {
   dir: string;
 }
 
-/** Run `spec` unless its manifest shows identical inputs, config and code. */
-export async function runStage(spec: StageSpec, ctx: StageContext): Promise<StageResult> {
-  const start = performance.now();
-  const abs = (p: string) => join(ctx.root, p);
+/** The hashes a stage's reuse is decided on: its inputs, and its config, code and backend. */
+async function stageKey(spec: StageSpec, ctx: StageContext) {
   const inputs: Record<string, string> = {};
   for (const p of spec.inputs) {
     try {
-      inputs[p] = await sha256File(abs(p));
+      inputs[p] = await sha256File(join(ctx.root, p));
     } catch {
       throw new Error(`Stage '${spec.name}' is missing its input ${p}: run the upstream stage first`);
     }
   }
-  const manifestPath = join(spec.dir, "manifest.json");
   const wanted = {
     configHash: hashJson({ config: spec.config, seeds: spec.seeds }),
     codeHash: await codeHash(spec.code),
     backend: backendKey(ctx.backend),
   };
+  return { inputs, wanted };
+}
+
+/** Whether `spec` would be reused now (its manifest matches; not forced); false when an input is missing. */
+export async function isCurrent(spec: StageSpec, ctx: StageContext): Promise<boolean> {
+  if (ctx.force) return false;
+  try {
+    const { inputs, wanted } = await stageKey(spec, ctx);
+    return await upToDate(join(ctx.root, spec.dir, "manifest.json"), inputs, wanted, ctx.root);
+  } catch {
+    return false;
+  }
+}
+
+/** Run `spec` unless its manifest shows identical inputs, config and code. */
+export async function runStage(spec: StageSpec, ctx: StageContext): Promise<StageResult> {
+  const start = performance.now();
+  const abs = (p: string) => join(ctx.root, p);
+  const { inputs, wanted } = await stageKey(spec, ctx);
+  const manifestPath = join(spec.dir, "manifest.json");
   if (!ctx.force && await upToDate(abs(manifestPath), inputs, wanted, ctx.root)) {
     ctx.log(`${spec.name}: reused (inputs, config and code unchanged)`);
     return { name: spec.name, status: "reused", seconds: (performance.now() - start) / 1000, dir: spec.dir };
