@@ -5,6 +5,7 @@
  * measured against.
  * @module
  */
+import { registry } from "../core/registry.ts";
 import { EXACT_JUDGE } from "./exact.ts";
 import { GRAMMAR_JUDGE } from "./grammar.ts";
 import type { Judge } from "./judge.ts";
@@ -34,13 +35,10 @@ export function comparedJudges(): Judge[] {
 }
 
 function registerAll(judges: Judge[]): Judge[] {
-  const seen = new Set<string>();
-  for (const j of judges) {
-    if (seen.has(j.name)) throw new Error(`Judge '${j.name}' is registered twice`);
+  for (const j of registry("Judge", judges).values()) {
     if ((j.reads === "samples") !== (j.label !== undefined) || (j.reads === "distribution") !== !!j.shares) {
       throw new Error(`Judge '${j.name}' must implement ${j.reads === "samples" ? "label" : "shares"}`);
     }
-    seen.add(j.name);
   }
   if (judges[0]?.name !== "exact") throw new Error("The exact judge comes first: reports read its numbers");
   return judges;

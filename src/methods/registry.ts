@@ -3,6 +3,7 @@
  * implementing `Method` and one line here.
  * @module
  */
+import { lookup, registry } from "../core/registry.ts";
 import { BLOCK } from "./block.ts";
 import { BLOCK_FREEZE } from "./block_freeze.ts";
 import { BLOCK_LAYERS } from "./block_layers.ts";
@@ -22,7 +23,7 @@ import { SHUFFLED_SIGNS } from "./shuffled_signs.ts";
 import { STEER } from "./steer.ts";
 
 /** The registered methods by name, in report order; names are unique. */
-export const METHODS: ReadonlyMap<string, Method> = register([
+export const METHODS: ReadonlyMap<string, Method> = registry("Method", [
   NAIVE,
   BLOCK,
   RANDOM,
@@ -44,9 +45,7 @@ export const METHODS: ReadonlyMap<string, Method> = register([
 
 /** The method called `name`; an unknown name is an error listing the known ones. */
 export function methodNamed(name: string): Method {
-  const m = METHODS.get(name);
-  if (!m) throw new RangeError(`Unknown method '${name}' (known: ${[...METHODS.keys()].join(", ")})`);
-  return m;
+  return lookup("method", METHODS, name);
 }
 
 /** The name of the reference method every reduction is measured against (the "reference" group's). */
@@ -57,15 +56,6 @@ export function referenceMethod(): string {
 /** The setting `name` sweeps, if it has a strength grid. */
 export function strengthOf(name: string): string | undefined {
   return METHODS.get(name)?.strength;
-}
-
-function register(list: readonly Method[]): Map<string, Method> {
-  const out = new Map<string, Method>();
-  for (const m of list) {
-    if (out.has(m.name)) throw new Error(`Method '${m.name}' is registered twice`);
-    out.set(m.name, m);
-  }
-  return out;
 }
 
 /** The training terms of method `name` with `params` (the caller disposes the setup). */
