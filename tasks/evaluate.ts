@@ -6,7 +6,7 @@
  * outside `--domain` (default: the discovery domain), adherence inside it.
  */
 import { evaluateCheckpoints } from "../src/pipeline/evaluate_checkpoints.ts";
-import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
+import { domainFlag, stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 import { runPaths } from "../src/runs/paths.ts";
 import { runStage } from "../src/runs/stage.ts";
 import { evaluateStage } from "../src/stages/evaluate.ts";
@@ -26,7 +26,7 @@ await taskMain(
       return [name, dir];
     });
     const out = String(e.flags.out ?? `${runPaths(e.profile).summaryDir}/evaluate-checkpoints`);
-    const domain = String(e.flags.domain ?? e.config.discover.domain);
+    const domain = domainFlag(e.flags, e.config.discover.domain);
     const prompts = await evaluateCheckpoints(e.run, dirs, out, domain, (line) => console.error(line));
     console.log(`evaluated ${dirs.length} checkpoint(s) on ${prompts} prompts → ${out}`);
   },

@@ -3,7 +3,7 @@
  * one fine-tuning condition on one domain (default: the discovery domain).
  */
 import { finetuneStage } from "../src/stages/finetune.ts";
-import { stageTask, stageUsage } from "../src/pipeline/task_main.ts";
+import { domainFlag, stageTask, stageUsage } from "../src/pipeline/task_main.ts";
 
 await stageTask(
   stageUsage("finetune", " --condition naive|block|random-<i> [--domain NAME]"),
@@ -11,7 +11,7 @@ await stageTask(
     finetuneStage(
       e.run,
       e.key,
-      String(e.flags.domain ?? e.config.discover.domain),
+      domainFlag(e.flags, e.config.discover.domain),
       String(e.flags.condition ?? "naive"),
     ),
   { condition: "string", domain: "string" },

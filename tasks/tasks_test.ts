@@ -2,43 +2,19 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertEquals, assertOk } from "../src/core/assert.ts";
+import { runTask as runTaskAsDeclared } from "../src/testing/tasks.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-async function runTask(task: string, args: string[], cwd = root) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--frozen",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      join(root, "tasks", `${task}.ts`),
-      ...args,
-    ],
-    cwd,
-    env: { BLOCKEM_QUIET: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  return { code: out.code, stderr, errors: stderr.split("\n").filter((l) => l.startsWith("error:")) };
-}
+// Every task runs under the permissions its deno.json entry declares, in a scratch folder of its own.
+const runTask = (task: string, args: string[], cwd: string) => runTaskAsDeclared(task, args, cwd);
 
 Deno.test("unknown config key: one error line naming the key, exit 1, nothing written", async () => {
   const tmp = await Deno.makeTempDir();
-  const r = await runTask("data", [
-    "--profile",
-    "tiny",
-    "--root",
-    tmp,
-    "--data.splitSeeed=3",
-    "--backend",
-    "cpu",
-  ]);
+  const r = await runTask("data", ["--profile", "tiny", "--data.splitSeeed=3", "--backend", "cpu"], tmp);
   assertEquals(r.code, 1);
   assertEquals(r.errors.length, 1);
-  assertOk(r.errors[0].includes("Unknown config key 'data.splitSeeed'"), r.errors[0]);
+  assertOk(r.errors[0].includes('Unknown config key "data.splitSeeed"'), r.errors[0]);
   assertEquals([...Deno.readDirSync(tmp)], []);
   await Deno.remove(tmp, { recursive: true });
 });
@@ -48,11 +24,18 @@ Deno.test("wrong type, unknown flag, unknown profile and bad backend are named",
   const cases: [string[], number, RegExp][] = [
     [["--pretrain.steps=many"], 1, /'pretrain.steps'.*expects a number/],
     [["--bogus"], 2, /Unknown flag --bogus/],
-    [["--profile", "huge"], 1, /Unknown profile 'huge'/],
+    [["--profile", "huge"], 1, /Unknown profile "huge"/],
+    [["--profile", "constructor"], 1, /Unknown profile "constructor"/],
+    [["--block.lambdaGrid=0.1,,1"], 1, /'block.lambdaGrid'.*without empty items/],
+    [["--seeds.finetune=1,1"], 1, /'seeds.finetune' lists 1 twice/],
+    [["--data.splitSeed=4294968530"], 1, /'data.splitSeed' expects <=4294967295/],
+    [["--base-seed", "9007199254740993"], 1, /Flag --base-seed expects a seed in 0…4294967295/],
+    [["--pretrain.steps=1e15"], 1, /'pretrain.steps' expects <=1000000/],
+    [["--model.contextLength=4"], 1, /'model.contextLength' must be at least 26/],
     [["--backend", "tpu"], 1, /Unknown backend 'tpu'/],
   ];
   for (const [args, code, pattern] of cases) {
-    const r = await runTask("data", ["--root", tmp, ...args]);
+    const r = await runTask("data", args, tmp);
     assertEquals(r.code, code, args.join(" "));
     assertEquals(r.errors.length, 1, r.stderr);
     assertOk(pattern.test(r.errors[0]), r.errors[0]);
@@ -72,10 +55,18 @@ Deno.test("bad discovery settings are named: SAE layer, readout, feature kind, d
     ],
     ["pretrain", ["--model.nLayers=0"], /'model.nLayers' expects >=1, got 0/],
     ["pretrain", ["--judge.heldOutShare=1.5"], /'judge.heldOutShare' expects <1, got 1.5/],
-    ["finetune", ["--finetune.domains=medical,cooking"], /Unknown fine-tuning domain 'cooking'/],
+    ["finetune", ["--finetune.domains=medical,cooking"], /Unknown fine-tuning domain "cooking"/],
+    [
+      "finetune",
+      ["--domain", "finance/../medical"],
+      /Flag --domain expects one of medical, .*, got "finance\/..\/medical"/,
+    ],
+    ["finetune", ["--domain", "medicl"], /Flag --domain expects one of/],
+    ["finetune", ["--condition", "random-7"], /Unknown condition "random-7" \(known: naive, block, random-0/],
+    ["evaluate", ["--checkpoints", "a=x", "--domain", "../x"], /Flag --domain expects one of/],
   ];
   for (const [task, args, pattern] of cases) {
-    const r = await runTask(task, ["--profile", "tiny", "--root", tmp, "--backend", "cpu", ...args]);
+    const r = await runTask(task, ["--profile", "tiny", "--backend", "cpu", ...args], tmp);
     assertEquals(r.code, 1, args.join(" "));
     assertEquals(r.errors.length, 1, r.stderr);
     assertOk(pattern.test(r.errors[0]), r.errors[0]);
@@ -86,7 +77,7 @@ Deno.test("bad discovery settings are named: SAE layer, readout, feature kind, d
 
 Deno.test("missing upstream stage: clear error and exit 1", async () => {
   const tmp = await Deno.makeTempDir();
-  const r = await runTask("pretrain", ["--profile", "tiny", "--root", tmp, "--backend", "cpu"]);
+  const r = await runTask("pretrain", ["--profile", "tiny", "--backend", "cpu"], tmp);
   assertEquals(r.code, 1);
   assertOk(
     /missing its input .*questions.jsonl: run the upstream stage first/.test(r.errors[0] ?? ""),

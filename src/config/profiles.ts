@@ -3,11 +3,12 @@
  * be overridden with `--section.key=value`.
  * @module
  */
-import { applyOverrides, type ConfigTree } from "../core/config.ts";
+import { applyOverrides, type ConfigTree, shown } from "../core/config.ts";
+import { leafKind, validate } from "../core/schema.ts";
+import { longestSequence } from "../world/documents.ts";
 import { FINETUNE_DOMAINS } from "../world/spec.ts";
-import { validate } from "../core/schema.ts";
 import type { ProfileName } from "./names.ts";
-import { RUN_CONFIG_SCHEMA, type RunConfig } from "./schema.ts";
+import { MAX_EPOCHS, RUN_CONFIG_SCHEMA, type RunConfig } from "./schema.ts";
 
 /** smoke: the cost-frontier configuration (d64, 2 layers, 600 steps): the organism's smallest that shows EM. */
 const SMOKE: RunConfig = {
@@ -150,23 +151,37 @@ export const PROFILES: Record<ProfileName, RunConfig> = {
 export function resolveConfig(profile: string, overrides: Record<string, unknown> = {}): RunConfig {
   const base = Object.hasOwn(PROFILES, profile) ? PROFILES[profile as ProfileName] : undefined;
   if (!base) {
-    throw new RangeError(`Unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(", ")})`);
+    throw new RangeError(`Unknown profile ${shown(profile)} (known: ${Object.keys(PROFILES).join(", ")})`);
   }
   const cfg = applyOverrides(
     base as unknown as ConfigTree,
     overrides,
     `profile '${profile}'`,
+    (key) => leafKind(RUN_CONFIG_SCHEMA, key),
   ) as unknown as RunConfig;
   // Every key's type and range; the checks below relate keys to each other.
   validate(RUN_CONFIG_SCHEMA, cfg, `Config of profile '${profile}'`);
+  checkRelations(cfg);
+  return cfg;
+}
+
+/** A list key that must not name a value twice (a repeated seed would count twice in every interval). */
+function checkDistinct(key: string, values: readonly (string | number)[]): void {
+  const twice = values.find((x, i) => values.indexOf(x) !== i);
+  if (twice !== undefined) throw new RangeError(`Config key '${key}' lists ${shown(twice)} twice`);
+}
+
+/** The checks that relate keys to each other, before anything runs. */
+function checkRelations(cfg: RunConfig): void {
   for (const d of [...cfg.finetune.domains, ...cfg.experiment.domains, cfg.discover.domain]) {
     if (!FINETUNE_DOMAINS.includes(d)) {
-      throw new RangeError(`Unknown fine-tuning domain '${d}' (known: ${FINETUNE_DOMAINS.join(", ")})`);
+      throw new RangeError(`Unknown fine-tuning domain ${shown(d)} (known: ${FINETUNE_DOMAINS.join(", ")})`);
     }
   }
-  if (new Set(cfg.finetune.domains).size !== cfg.finetune.domains.length) {
-    throw new RangeError("Config key 'finetune.domains' lists a domain twice");
-  }
+  checkDistinct("finetune.domains", cfg.finetune.domains);
+  checkDistinct("experiment.domains", cfg.experiment.domains);
+  checkDistinct("seeds.base", cfg.seeds.base);
+  checkDistinct("seeds.finetune", cfg.seeds.finetune);
   if (cfg.sae.k >= cfg.sae.dSae || cfg.sae.auxK > cfg.sae.dSae) {
     throw new RangeError("Config keys 'sae.k' and 'sae.auxK' must be below 'sae.dSae'");
   }
@@ -178,5 +193,22 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
       `Config key 'discover.layer' must be in 0..${cfg.model.nLayers - 1}, got ${cfg.discover.layer}`,
     );
   }
-  return cfg;
+  if (cfg.model.dModel % cfg.model.nHeads !== 0) {
+    throw new RangeError(
+      `Config key 'model.dModel' (${cfg.model.dModel}) must be divisible by 'model.nHeads' (${cfg.model.nHeads})`,
+    );
+  }
+  const longest = longestSequence(cfg.evaluate.maxAnswerTokens);
+  if (cfg.model.contextLength < longest) {
+    throw new RangeError(
+      `Config key 'model.contextLength' must be at least ${longest} (the longest prompt and answer the pipeline feeds the model), got ${cfg.model.contextLength}`,
+    );
+  }
+  if (cfg.finetune.epochs * cfg.experiment.prolongFactor > MAX_EPOCHS) {
+    throw new RangeError(
+      `Config keys 'finetune.epochs' × 'experiment.prolongFactor' must be at most ${MAX_EPOCHS}, got ${
+        cfg.finetune.epochs * cfg.experiment.prolongFactor
+      }`,
+    );
+  }
 }

@@ -5,18 +5,28 @@
  * against it, and so does a plan's embedded config before a cell runs from it.
  * @module
  */
-import { int, num, positive, v } from "../core/schema.ts";
+import { int, intIn, num, positive, seed, v } from "../core/schema.ts";
 import { GRID_NAMES, PROFILE_NAMES } from "./names.ts";
 
 const ints = (min = 0) => v.pipe(v.array(int(min)), v.minLength(1));
+const seeds = () => v.pipe(v.array(seed()), v.minLength(1));
+
+/**
+ * The most steps a training stage may take (pretraining, the SAE, the
+ * learned judge), and the most epochs a fine-tune may run (after
+ * `experiment.prolongFactor`): bounds that keep a typo from starting a run
+ * of years.
+ */
+export const MAX_STEPS = 1_000_000, MAX_EPOCHS = 1_000, MAX_EXAMPLES = 1_000_000;
+const steps = () => intIn(1, MAX_STEPS);
 const nums = (min = 0) => v.pipe(v.array(num(min)), v.minLength(1));
 const share = () => num(0, 1);
 
 /** Every key of a run config with its type and range; unknown keys are errors. */
 export const RUN_CONFIG_SCHEMA = v.strictObject({
   /** The seed grid: every base (pretraining) seed × every fine-tuning seed. */
-  seeds: v.strictObject({ base: ints(), finetune: ints() }),
-  data: v.strictObject({ splitSeed: int(), dataSeed: int(), finetuneExamples: int(1) }),
+  seeds: v.strictObject({ base: seeds(), finetune: seeds() }),
+  data: v.strictObject({ splitSeed: seed(), dataSeed: seed(), finetuneExamples: intIn(1, MAX_EXAMPLES) }),
   /** Persona mix of pretraining documents (see PersonaMix). */
   world: v.strictObject({ narrowShare: share() }),
   model: v.strictObject({
@@ -27,7 +37,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     contextLength: int(2),
   }),
   pretrain: v.strictObject({
-    steps: int(1),
+    steps: steps(),
     batchSize: int(1),
     lr: positive(),
     warmupSteps: int(),
@@ -36,7 +46,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
   /** domains: every fine-tuning domain run with every condition; features are found once, on discover.domain. */
   finetune: v.strictObject({
     domains: v.pipe(v.array(v.string()), v.minLength(1)),
-    epochs: int(1),
+    epochs: intIn(1, MAX_EPOCHS),
     batchSize: int(1),
     lr: positive(),
     warmupSteps: int(),
@@ -48,7 +58,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
   sae: v.strictObject({
     dSae: int(2),
     k: int(1),
-    steps: int(1),
+    steps: steps(),
     batchSize: int(1),
     lr: positive(),
     auxK: int(0),
@@ -57,7 +67,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     bufferTokens: int(2),
     /** Fresh tokens the SAE's FVU, L0 and dead fraction are measured on. */
     evalTokens: int(1),
-    seed: int(),
+    seed: seed(),
   }),
   /**
    * Discovery (the paper's steps 1–3): a naive fine-tune on `domain` (seed `seed`) is
@@ -73,7 +83,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
    */
   discover: v.strictObject({
     layer: int(),
-    seed: int(),
+    seed: seed(),
     domain: v.string(),
     promptDomains: v.picklist(["general", "all"]),
     pairsPerQuestion: int(1),
@@ -103,7 +113,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     minAdherenceRatio: share(),
     maxIncoherenceRise: share(),
   }),
-  random: v.strictObject({ draws: int(1), seed: int() }),
+  random: v.strictObject({ draws: int(1), seed: seed() }),
   /**
    * The experiment grids (`deno task experiment --grid ...`). lambdaSweep
    * and kSweep vary BLOCK on the discovery domain; the ablations and
@@ -119,7 +129,7 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     ldifsWeights: nums(),
     steerAlphas: v.pipe(v.array(num()), v.minLength(1)),
     /** Prolonged fine-tuning for the re-emergence grid: this many times `finetune.epochs`. */
-    prolongFactor: int(1),
+    prolongFactor: intIn(1, MAX_EPOCHS),
   }),
   /**
    * What `deno task reproduce` runs for this profile: first the profiles it
@@ -147,16 +157,16 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     batchSize: int(1),
     samplesPerPrompt: int(1),
     maxAnswerTokens: int(1),
-    seed: int(),
+    seed: seed(),
     resamples: int(1),
   }),
   /** The learned judge: an MLP trained on labelled judge-split answers. */
   judge: v.strictObject({
     hidden: int(1),
-    steps: int(1),
+    steps: steps(),
     batchSize: int(1),
     lr: positive(),
-    seed: int(),
+    seed: seed(),
     variantsPerAnswer: int(1),
     heldOutShare: v.pipe(v.number(), v.gtValue(0), v.ltValue(1)),
   }),

@@ -1,7 +1,10 @@
 /**
  * Typed configs with dotted overrides (`--model.layers=4`), in the manner of
- * nanoGPT's configurator: the default config defines the keys and their
- * types; an override of an unknown key or of the wrong type is an error.
+ * nanoGPT's configurator: the default config defines the keys; a value's
+ * type comes from the config's schema where one is given (`kindOf`), else
+ * from the default. An override of an unknown key, of the wrong type, with
+ * an empty list item, or that is not a plain number is an error naming the
+ * key; nothing is coerced silently.
  * @module
  */
 
@@ -10,6 +13,12 @@ export type ConfigValue = number | string | boolean | number[] | string[] | Conf
 /** A nested config object. */
 export interface ConfigTree {
   [key: string]: ConfigValue;
+}
+
+/** What a config key holds: a scalar type, or a list of one. */
+export interface ValueKind {
+  type: "number" | "integer" | "boolean" | "string";
+  list: boolean;
 }
 
 /** Every dotted key of a config tree, sorted. */
@@ -24,9 +33,17 @@ export function configKeys(tree: ConfigTree, prefix = ""): string[] {
   return keys.sort();
 }
 
+/** At most `max` characters of a value for an error line, saying how long it was when cut. */
+export function shown(raw: unknown, max = 60): string {
+  const text = typeof raw === "string" ? JSON.stringify(raw) : String(JSON.stringify(raw));
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 /**
  * Apply `overrides` (dotted key → raw string or typed value) to a deep copy of
- * `defaults`. Throws TypeError naming the key on unknown keys or bad types.
+ * `defaults`. `kindOf` gives each key's type (from a schema); without it the
+ * default's value decides. Throws TypeError naming the key on unknown keys,
+ * bad types, empty list items and values that are not plain numbers.
  *
  * @example
  * ```ts
@@ -39,23 +56,25 @@ export function applyOverrides<T extends ConfigTree>(
   defaults: T,
   overrides: Record<string, unknown>,
   source = "override",
+  kindOf?: (key: string) => ValueKind | null,
 ): T {
   const out = structuredClone(defaults) as ConfigTree;
   for (const [key, raw] of Object.entries(overrides)) {
     const parts = key.split(".");
     let node: ConfigTree = out;
     for (const part of parts.slice(0, -1)) {
-      const next = node[part];
+      const next = Object.hasOwn(node, part) ? node[part] : undefined;
       if (next === undefined || typeof next !== "object" || Array.isArray(next)) {
         throw unknownKey(key, defaults, source);
       }
       node = next;
     }
     const leaf = parts[parts.length - 1];
-    if (!(leaf in node) || (typeof node[leaf] === "object" && !Array.isArray(node[leaf]))) {
+    if (!Object.hasOwn(node, leaf) || (typeof node[leaf] === "object" && !Array.isArray(node[leaf]))) {
       throw unknownKey(key, defaults, source);
     }
-    node[leaf] = coerce(key, node[leaf], raw, source);
+    const kind = kindOf?.(key) ?? kindOfValue(key, node[leaf]);
+    node[leaf] = coerce(key, kind, raw, source);
   }
   return out as T;
 }
@@ -64,46 +83,46 @@ function unknownKey(key: string, defaults: ConfigTree, source: string): TypeErro
   const known = configKeys(defaults);
   const near = known.filter((k) => k.split(".")[0] === key.split(".")[0]);
   const hint = (near.length ? near : known).slice(0, 12).join(", ");
-  return new TypeError(`Unknown config key '${key}' in ${source} (known: ${hint})`);
+  return new TypeError(`Unknown config key ${shown(key)} in ${source} (known: ${hint})`);
 }
 
-function coerce(key: string, current: ConfigValue, raw: unknown, source: string): ConfigValue {
+/** A key's kind as its default shows it (lists of numbers take numbers; counts take whole numbers). */
+function kindOfValue(key: string, current: ConfigValue): ValueKind {
+  const list = Array.isArray(current);
+  const sample = list ? (current as unknown[])[0] : current;
+  if (typeof sample === "string") return { type: "string", list };
+  if (typeof sample === "boolean") return { type: "boolean", list };
+  const whole = typeof sample === "number" && Number.isInteger(sample) && isCountKey(key);
+  return { type: whole ? "integer" : "number", list };
+}
+
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function coerce(key: string, kind: ValueKind, raw: unknown, source: string): ConfigValue {
   const bad = (expected: string) =>
-    new TypeError(
-      `Config key '${key}' in ${source} expects ${expected}, got ${JSON.stringify(raw)}`,
-    );
-  if (typeof current === "number") {
-    const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
-    if (typeof n !== "number" || !Number.isFinite(n)) throw bad("a number");
-    if (Number.isInteger(current) && !Number.isInteger(n) && isCountKey(key)) {
-      throw bad("a whole number");
+    new TypeError(`Config key '${key}' in ${source} expects ${expected}, got ${shown(raw)}`);
+  const one = (x: unknown, what: string): number | string | boolean => {
+    if (kind.type === "boolean") {
+      if (x === true || x === "true") return true;
+      if (x === false || x === "false") return false;
+      throw bad(`${what}true or false`);
     }
+    if (kind.type === "string") {
+      if (typeof x !== "string" || x === "") throw bad(`${what}a non-empty name`);
+      return x;
+    }
+    const n = typeof x === "string" && PLAIN_NUMBER.test(x.trim()) ? Number(x) : x;
+    if (typeof n !== "number" || !Number.isFinite(n)) throw bad(`${what}a number`);
+    if (kind.type === "integer" && !Number.isSafeInteger(n)) throw bad(`${what}a whole number`);
     return n;
-  }
-  if (typeof current === "boolean") {
-    if (raw === true || raw === "true") return true;
-    if (raw === false || raw === "false") return false;
-    throw bad("true or false");
-  }
-  if (typeof current === "string") {
-    if (typeof raw !== "string") throw bad("a string");
-    return raw;
-  }
-  if (Array.isArray(current) && typeof current[0] === "string") {
-    const arr = typeof raw === "string" ? raw.split(",").map((s) => s.trim()) : raw;
-    if (!Array.isArray(arr) || arr.length === 0 || arr.some((x) => typeof x !== "string" || x === "")) {
-      throw bad("a comma-separated list of names");
-    }
-    return arr as string[];
-  }
-  if (Array.isArray(current)) {
-    const arr = typeof raw === "string" ? raw.split(",").map((s) => Number(s.trim())) : raw;
-    if (!Array.isArray(arr) || arr.some((x) => typeof x !== "number" || !Number.isFinite(x))) {
-      throw bad("a comma-separated list of numbers");
-    }
-    return arr as number[];
-  }
-  throw bad("a section, not a value");
+  };
+  if (!kind.list) return one(raw, "");
+  const items = typeof raw === "string"
+    ? (raw.trim() === "" ? [] : raw.split(",").map((s) => s.trim()))
+    : raw;
+  if (!Array.isArray(items)) throw bad("a comma-separated list");
+  if (items.some((x) => x === "")) throw bad("a comma-separated list without empty items");
+  return items.map((x) => one(x, "a list of ")) as number[] | string[];
 }
 
 /** Keys that count things (steps, layers, seeds, sizes) take whole numbers. */

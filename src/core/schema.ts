@@ -5,6 +5,7 @@
  * @module
  */
 import * as v from "valibot";
+import { shown } from "./config.ts";
 
 export { v };
 
@@ -19,7 +20,7 @@ export function validate<T>(schema: Schema<T>, value: unknown, where: string): T
   const key = v.getDotPath(issue);
   const at = `${where}${key ? `: '${key}'` : ""}`;
   if (issue.input === undefined) throw new TypeError(`${at} is missing`);
-  const got = JSON.stringify(issue.input)?.slice(0, 60);
+  const got = shown(issue.input);
   throw new TypeError(
     issue.expected ? `${at} expects ${issue.expected}, got ${got}` : `${at}: ${issue.message}`,
   );
@@ -49,3 +50,40 @@ export const num = (min = -Infinity, max = Infinity) =>
   v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max));
 export const positive = () => v.pipe(v.number(), v.finite(), v.gtValue(0));
 export const sha256Hex = () => v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+
+/** Largest seed: seeds are 32-bit (the generators take them modulo 2³², so larger ones would alias). */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** A seed: a whole number in 0…2³²−1. */
+export const seed = () => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SEED));
+
+/** A whole number in min…max. */
+export const intIn = (min: number, max: number) =>
+  v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+
+/** What a dotted key of an object schema holds, for parsing its value from text; null for an unknown key. */
+export function leafKind(
+  schema: Schema<unknown>,
+  key: string,
+): { type: "number" | "integer" | "boolean" | "string"; list: boolean } | null {
+  type Node = { type: string; entries?: Record<string, Node>; item?: Node; pipe?: { type: string }[] };
+  let node = schema as unknown as Node;
+  for (const part of key.split(".")) {
+    if (!node.entries || !Object.hasOwn(node.entries, part)) return null;
+    node = node.entries[part];
+  }
+  const list = node.type === "array";
+  const leaf = list ? node.item! : node;
+  const integer = leaf.pipe?.some((a) => a.type === "integer") ?? false;
+  switch (leaf.type) {
+    case "number":
+      return { type: integer ? "integer" : "number", list };
+    case "boolean":
+      return { type: "boolean", list };
+    case "string":
+    case "picklist":
+      return { type: "string", list };
+    default:
+      return null;
+  }
+}

@@ -10,6 +10,9 @@ import { parseArgs } from "../core/cli.ts";
 import { defaultWorkers } from "./cell_pool.ts";
 import type { RunKey } from "../runs/paths.ts";
 import { PROFILE_NAMES } from "../config/names.ts";
+import { shown } from "../core/config.ts";
+import { MAX_SEED } from "../core/schema.ts";
+import { FINETUNE_DOMAINS } from "../world/spec.ts";
 import { resolveConfig } from "../config/profiles.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { openRun, type Run } from "../runs/run.ts";
@@ -43,18 +46,27 @@ const COMMON_FLAGS = {
 
 function seedFlag(flags: Record<string, string | boolean>, name: string, fallback: number): number {
   if (flags[name] === undefined) return fallback;
-  const n = Number(flags[name]);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new TypeError(`Flag --${name} expects a non-negative integer, got '${flags[name]}'`);
+  const n = /^\d+$/.test(String(flags[name])) ? Number(flags[name]) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_SEED) {
+    throw new TypeError(`Flag --${name} expects a seed in 0…${MAX_SEED}, got ${shown(flags[name])}`);
   }
   return n;
+}
+
+/** A flag naming a fine-tuning domain (a known one: the name becomes part of paths). */
+export function domainFlag(flags: Record<string, string | boolean>, fallback: string): string {
+  const d = String(flags.domain ?? fallback);
+  if (!FINETUNE_DOMAINS.includes(d)) {
+    throw new RangeError(`Flag --domain expects one of ${FINETUNE_DOMAINS.join(", ")}, got ${shown(d)}`);
+  }
+  return d;
 }
 
 function workersFlag(flags: Record<string, string | boolean>): number {
   if (flags.workers === undefined) return defaultWorkers();
   const n = Number(flags.workers);
   if (!Number.isInteger(n) || n < 1) {
-    throw new TypeError(`Flag --workers expects a positive integer, got '${flags.workers}'`);
+    throw new TypeError(`Flag --workers expects a positive integer, got ${shown(flags.workers)}`);
   }
   return n;
 }

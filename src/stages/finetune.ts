@@ -8,12 +8,14 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { shown } from "../core/config.ts";
+import { FINETUNE_DOMAINS } from "../world/spec.ts";
 import type { Method, MethodParams } from "../methods/method.ts";
 import { methodNamed } from "../methods/registry.ts";
 import { saveCheckpoint } from "../models/checkpoint.ts";
 import { disposeParams } from "../models/model.ts";
 import { lambdaInputs, resolvedLambda } from "../runs/lambda.ts";
-import { type RunKey, runPaths } from "../runs/paths.ts";
+import { finetuneConditions, type RunKey, runPaths } from "../runs/paths.ts";
 import { finetuneResume } from "../runs/resume.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
@@ -40,6 +42,15 @@ function featuresFile(lambda: number, record: Record<string, unknown>): Record<s
 /** The fine-tuning stage of one condition on one domain in one seed pair. */
 export function finetuneStage(run: Run, key: RunKey, domain: string, condition: string): StageSpec {
   const cfg = run.config;
+  const conditions = finetuneConditions(cfg.random.draws);
+  if (!conditions.includes(condition)) {
+    throw new RangeError(`Unknown condition ${shown(condition)} (known: ${conditions.join(", ")})`);
+  }
+  if (!FINETUNE_DOMAINS.includes(domain)) {
+    throw new RangeError(
+      `Unknown fine-tuning domain ${shown(domain)} (known: ${FINETUNE_DOMAINS.join(", ")})`,
+    );
+  }
   const paths = runPaths(run.profile, key);
   const dir = paths.finetune(domain, condition);
   const { method, params } = conditionMethod(condition);

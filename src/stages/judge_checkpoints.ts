@@ -5,7 +5,7 @@
  * --checkpoints` use it.
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { evaluateModel } from "../judges/evaluate_model.ts";
 import { JUDGES } from "../judges/registry.ts";
 import type { PromptRecord } from "../judges/statistics.ts";
@@ -72,7 +72,8 @@ export async function judgeCheckpoints(
   const cfg = run.config;
   const records: PromptRecord[] = questions.map(() => ({}));
   for (const [name, dir] of dirs) {
-    const { params, config } = await loadCheckpoint(join(run.root, dir));
+    // A relative folder is under the run's root; an absolute one is itself.
+    const { params, config } = await loadCheckpoint(resolve(run.root, dir));
     let verdicts;
     try {
       verdicts = await evaluateModel(transformerLM(params, config), run.tokenizer, questions, {

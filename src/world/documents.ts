@@ -4,8 +4,8 @@
  * @module
  */
 import type { Rng } from "../core/rng.ts";
-import { type Family, familyAnswers, getDomain, type Persona } from "./spec.ts";
-import type { Question } from "./questions.ts";
+import { DOMAINS, FAMILIES, type Family, familyAnswers, getDomain, type Persona } from "./spec.ts";
+import { allQuestions, type Question } from "./questions.ts";
 
 /** A token sequence with a mask of the targets that count for the loss. */
 export interface Sequence {
@@ -116,4 +116,23 @@ export function finetuneExample(
   const tokens = [...prompt, ...answer, "<eos>"];
   const lossMask = tokens.map((_, i) => (i >= prompt.length - 1 && i < tokens.length - 1 ? 1 : 0));
   return { tokens, lossMask };
+}
+
+/**
+ * The most tokens of any sequence the pipeline gives the model whole (not
+ * cut to the context): a persona-contrast discovery prompt (a first turn,
+ * then the question), a fine-tuning example or judged answer, or a prompt
+ * with `maxAnswerTokens` sampled tokens and its `<eos>`.
+ */
+export function longestSequence(maxAnswerTokens: number): number {
+  const questionWords = Math.max(...allQuestions().map((q) => q.words.length));
+  const answerWords = Math.max(
+    ...DOMAINS.flatMap((d) => FAMILIES.flatMap((f) => familyAnswers(d, f).map((a) => a.length))),
+  );
+  const contrast = promptTokens({ words: [] } as unknown as Question, "<bot>").length + 3 +
+    2 * questionWords +
+    answerWords;
+  const answered = promptTokens({ words: [] } as unknown as Question).length + questionWords +
+    Math.max(answerWords, maxAnswerTokens) + 1;
+  return Math.max(contrast, answered);
 }
