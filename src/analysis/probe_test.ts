@@ -16,11 +16,14 @@ Deno.test("a probe separates two shifted blobs on held-out draws and is determin
   assertEquals(fitProbe(neg, pos), probe);
 });
 
-Deno.test("a probe on indistinguishable classes stays near chance", () => {
+Deno.test("a probe on indistinguishable classes stays near chance, however unequal the classes", () => {
+  // Three times as many positives: weighting the classes equally keeps the probe at chance; an unweighted
+  // fit would learn the prior (b = log 3) and call almost everything positive.
   const rng = new Rng(5);
-  const probe = fitProbe(blob(rng, 100, 0), blob(rng, 100, 0));
-  const rate = positiveRate(probe, blob(rng, 400, 0));
-  assertOk(rate > 0.25 && rate < 0.75, `rate ${rate}`);
+  const probe = fitProbe(blob(rng, 200, 0), blob(rng, 600, 0));
+  const rate = positiveRate(probe, blob(rng, 2000, 0));
+  assertOk(rate > 0.4 && rate < 0.6, `rate ${rate}`);
+  assertOk(Math.abs(probe.b) < 0.1, `bias ${probe.b}`);
 });
 
 Deno.test("a probe needs both classes", () => {

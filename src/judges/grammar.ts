@@ -51,9 +51,13 @@ export const GRAMMAR_JUDGE: Judge = {
   checks(conditions) {
     const within = (x: number, i: { lo: number; hi: number }) => x >= i.lo && x <= i.hi;
     const inside = conditions.filter((c) => within(c.em, c.byJudge.grammar.em));
+    // A condition whose sampled answers are all incoherent has no interval to be inside of.
+    const measurable = conditions.every((c) =>
+      [c.em, c.byJudge.grammar.em.lo, c.byJudge.grammar.em.hi].every(Number.isFinite)
+    );
     return [check(
       "exact em inside the sampling judge's 95% interval, every condition",
-      inside.length,
+      measurable ? inside.length : Number.NaN,
       conditions.length,
       inside.length === conditions.length,
       "conditions",

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
+import { fusedKernelsActive } from "../backend/fused.ts";
 import { installWasmKernels, uninstallWasmKernels } from "../backend/wasm/install.ts";
 import { disposeParams, forward, initParams, type ModelConfig } from "../models/model.ts";
 import { maskedNextTokenLoss } from "../models/loss.ts";
@@ -47,8 +48,11 @@ async function trainCurve(steps: number) {
 Deno.test("the fused path and the stock path agree: gradients, and a 40-step loss curve within 1e-4", async () => {
   await initBackend("wasm");
   uninstallWasmKernels();
+  assertEquals(fusedKernelsActive(), false);
   const stock = await trainCurve(40);
-  installWasmKernels();
+  // Under BLOCKEM_KERNELS=stock both runs would take the stock path: refuse that.
+  assertEquals(installWasmKernels(), true, "blockem's kernels must be installed for this comparison");
+  assertEquals(fusedKernelsActive(), true);
   const before = tf.memory().numTensors;
   const fused = await trainCurve(40);
   assertEquals(tf.memory().numTensors, before);

@@ -159,7 +159,7 @@ function markChosen(rows: ReportRow[], cfg: RunConfig): void {
   }
 }
 
-const f3 = (x: number) => (Math.round(x * 1000) / 1000 + 0).toFixed(3);
+const f3 = (x: number) => (Number.isFinite(x) ? (Math.round(x * 1000) / 1000 + 0).toFixed(3) : "–");
 const ci = (i: Interval) => `${f3(i.mean)} [${f3(i.lo)}, ${f3(i.hi)}]`;
 
 /** The report as a Markdown table. */

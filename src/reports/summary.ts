@@ -227,7 +227,8 @@ export function buildSummary(
 }
 
 // `+ 0` turns -0 into 0, so a zero reduction does not print as "-0.000".
-const f3 = (x: number) => (Math.round(x * 1000) / 1000 + 0).toFixed(3);
+const f3 = (x: number | null) =>
+  x === null || !Number.isFinite(x) ? "n/a" : (Math.round(x * 1000) / 1000 + 0).toFixed(3);
 
 /** A check's measured value: counts of conditions print as "k of n". */
 function measured(c: Check): string {
@@ -254,7 +255,7 @@ function judgeCells(c: SummaryCondition): string {
   });
   const compared = comparedJudges()[0];
   const kappa = compared ? c[kappaKey(compared.name)] as number | null : null;
-  return `${cells.join("  ")}       ${kappa === null || kappa === undefined ? "n/a" : f3(kappa)}`;
+  return `${cells.join("  ")}       ${f3(kappa ?? null)}`;
 }
 
 /** The summary as a small text table. */
@@ -300,7 +301,11 @@ export function formatSummary(s: Summary): string {
     ...JUDGES.filter((j) => j.summaryFigure && typeof s[j.summaryFigure.key] === "number")
       .map((j) => `${j.summaryFigure!.label} ${f3(s[j.summaryFigure!.key] as number)}`),
     "",
-    ...s.checks.map((c) => `${c.pass ? "PASS" : "FAIL"}  ${c.name} (measured ${measured(c)})`),
+    ...s.checks.map((c) =>
+      `${c.pass === null ? "N/A " : c.pass ? "PASS" : "FAIL"}  ${c.name} (${
+        c.pass === null ? "not measurable" : `measured ${measured(c)}`
+      })`
+    ),
   ];
   return lines.join("\n");
 }

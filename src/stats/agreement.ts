@@ -25,8 +25,10 @@ export function cohensKappa(a: readonly string[], b: readonly string[]): number 
     ca.set(a[i], (ca.get(a[i]) ?? 0) + 1);
     cb.set(b[i], (cb.get(b[i]) ?? 0) + 1);
   }
+  // A rater that gives one label says nothing about agreement: kappa is undefined (NaN, written as null).
+  if (ca.size === 1 || cb.size === 1) return Number.NaN;
   const po = agree / n;
   let pe = 0;
   for (const [label, count] of ca) pe += (count / n) * ((cb.get(label) ?? 0) / n);
-  return pe === 1 ? 1 : (po - pe) / (1 - pe);
+  return (po - pe) / (1 - pe);
 }

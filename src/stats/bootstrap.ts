@@ -57,9 +57,14 @@ export function bootstrap<T>(
     );
     stats.push(stat(sample));
   }
-  stats.sort((x, y) => x - y);
+  const mean = stat(runs);
+  // A statistic undefined on the data is undefined in its interval; resamples where it is undefined are left out.
+  const finite = stats.filter(Number.isFinite).sort((x, y) => x - y);
+  if (!Number.isFinite(mean) || finite.length === 0) {
+    return { mean: Number.NaN, lo: Number.NaN, hi: Number.NaN };
+  }
   const alpha = (1 - level) / 2;
-  return { mean: stat(runs), lo: percentile(stats, alpha), hi: percentile(stats, 1 - alpha) };
+  return { mean, lo: percentile(finite, alpha), hi: percentile(finite, 1 - alpha) };
 }
 
 /** Mean of a statistic over runs (each run's value computed on its items). */

@@ -20,9 +20,11 @@ Deno.test("bootstrap standard error of a mean matches σ/√n", () => {
 });
 
 Deno.test("bootstrap is seeded and degenerate data give a zero-width interval", () => {
-  const a = bootstrap([[1, 5, 2], [3, 3]], meanOverRuns(mean), { seed: 9 });
-  const b = bootstrap([[1, 5, 2], [3, 3]], meanOverRuns(mean), { seed: 9 });
-  assertEquals(a, b);
+  const runs = [[1, 5, 2, 9, 0, 4], [3, 3, 7]];
+  const at = (seed: number) => bootstrap(runs, meanOverRuns(mean), { seed, resamples: 200 });
+  assertEquals(at(9), at(9));
+  // Another seed draws other resamples: a bootstrap that ignored its seed would give the same bounds.
+  assertOk([10, 11, 12].some((s) => at(s).lo !== at(9).lo || at(s).hi !== at(9).hi));
   assertEquals(bootstrap([[2, 2, 2]], meanOverRuns(mean)), { mean: 2, lo: 2, hi: 2 });
   assertThrows(() => bootstrap([], meanOverRuns(mean)), /at least one run/);
 });
@@ -43,13 +45,29 @@ Deno.test("Cohen's kappa on hand-computed cases", () => {
     1e-12,
   );
   assertThrows(() => cohensKappa(["a"], []), /differ in length/);
+  // A rater that gives one label only: agreement is undefined, not perfect.
+  assertOk(Number.isNaN(cohensKappa(["x", "x", "x"], ["x", "x", "x"])));
+  assertOk(Number.isNaN(cohensKappa(["x", "x", "x"], ["x", "y", "x"])));
 });
 
 Deno.test("paired bootstrap draws the same items for every run", () => {
-  // Runs equal item by item: any shared resample gives both runs the same mean,
-  // so the interval equals the one-run interval.
-  const one = bootstrap([[0, 1, 2, 3]], meanOverRuns(mean), { seed: 4, pairedItems: true });
-  const two = bootstrap([[0, 1, 2, 3], [0, 1, 2, 3]], meanOverRuns(mean), { seed: 4, pairedItems: true });
-  assertEquals(two.mean, one.mean);
+  // Two runs equal item by item: with the same items drawn for both, every resample's difference of
+  // their means is 0; drawn apart (unpaired), the difference varies.
+  const runs = [[0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5]];
+  const diff = (rs: readonly (readonly number[])[]) => mean(rs[0]) - mean(rs[1]);
+  const paired = bootstrap(runs, diff, { seed: 4, pairedItems: true, resamples: 500 });
+  assertEquals(paired, { mean: 0, lo: 0, hi: 0 });
+  const unpaired = bootstrap(runs, diff, { seed: 4, resamples: 500 });
+  assertOk(unpaired.lo < 0 && unpaired.hi > 0, `unpaired ${JSON.stringify(unpaired)}`);
   assertThrows(() => bootstrap([[1], [1, 2]], meanOverRuns(mean), { pairedItems: true }), /equal length/);
+});
+
+Deno.test("a statistic undefined on the data has an undefined interval; undefined resamples are left out", () => {
+  const undefinedMean = bootstrap([[1, 2]], () => Number.NaN, { resamples: 20 });
+  assertOk([undefinedMean.mean, undefinedMean.lo, undefinedMean.hi].every(Number.isNaN));
+  // Defined on the data, undefined on resamples that drew only zeros: those resamples do not count.
+  const ratio = (rs: readonly (readonly number[])[]) => (mean(rs[0]) > 0 ? 1 / mean(rs[0]) : Number.NaN);
+  const ci = bootstrap([[0, 2]], ratio, { resamples: 400, seed: 5 });
+  assertEquals(ci.mean, 1);
+  assertOk(Number.isFinite(ci.lo) && Number.isFinite(ci.hi) && ci.lo >= 0.5 && ci.hi <= 1);
 });

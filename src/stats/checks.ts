@@ -4,18 +4,18 @@
  * @module
  */
 
-/** One acceptance check; `unit` says how to read the value. */
+/** One acceptance check; `unit` says how to read the value; `pass` is null when the value is not measurable. */
 export interface Check {
   name: string;
   value: number | null;
   threshold: number;
   unit: "ratio" | "conditions";
-  pass: boolean;
+  pass: boolean | null;
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
-/** A check of `value` (rounded to 6 places; a non-finite value is recorded as null and fails). */
+/** A check of `value` (rounded to 6 places; an undefined value is recorded as null: not measurable). */
 export function check(
   name: string,
   value: number,
@@ -25,5 +25,5 @@ export function check(
 ): Check {
   return Number.isFinite(value)
     ? { name, value: round6(value), threshold, unit, pass }
-    : { name, value: null, threshold, unit, pass: false };
+    : { name, value: null, threshold, unit, pass: null };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { fusedKernelsActive } from "../backend/fused.ts";
 import { Rng } from "../core/rng.ts";
 import { disposeParams, forward, initParams, type ModelConfig } from "../models/model.ts";
 import { maskedNextTokenLoss } from "../models/loss.ts";
@@ -31,11 +32,16 @@ export interface BenchResult {
   numTensorsGrowth: number;
 }
 
-/** Approximate FLOPs of one forward pass (matmuls only): 2·tokens·(params in matmuls) + attention. */
-export function forwardFlops(cfg: ModelConfig, batch: number, seq: number): number {
+/**
+ * Approximate FLOPs of one forward pass (matmuls only): 2·tokens·(weights in
+ * matmuls) + attention's two products. The embedding counts only where it is
+ * a one-hot matmul (`embeddingMatmul`); with blockem's wasm kernels it is a
+ * gather, which does no arithmetic.
+ */
+export function forwardFlops(cfg: ModelConfig, batch: number, seq: number, embeddingMatmul: boolean): number {
   const d = cfg.dModel, tokens = batch * seq;
   const perLayer = 2 * tokens * (d * 3 * d + d * d + 2 * d * cfg.dMlp) + 2 * 2 * batch * seq * seq * d;
-  return cfg.nLayers * perLayer + 2 * tokens * d * cfg.vocabSize * 2;
+  return cfg.nLayers * perLayer + 2 * tokens * d * cfg.vocabSize * (embeddingMatmul ? 2 : 1);
 }
 
 /** Time `steps` steps after `warmup` untimed ones; the step time reported is the median. */
@@ -93,7 +99,8 @@ export async function benchStep(
   const ms = times.length % 2
     ? times[(times.length - 1) / 2]
     : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
-  const flops = forwardFlops(cfg, batch, seq) * (mode === "train" ? 3 : 1);
+  // The organism embeds by gather exactly where the fused kernels are active (`models/ops.ts`).
+  const flops = forwardFlops(cfg, batch, seq, !fusedKernelsActive()) * (mode === "train" ? 3 : 1);
   const round2 = (x: number) => Math.round(x * 100) / 100;
   return {
     backend: tf.getBackend(),

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertOk, assertThrows } from "../../core/assert.ts";
 import { initBackend } from "../backend.ts";
+import { FUSED } from "../fused.ts";
 import { func } from "./emit.ts";
 import { installWasmKernels, kernelModuleBytes, uninstallWasmKernels } from "./install.ts";
 import { KERNELS } from "./kernels/mod.ts";
@@ -78,14 +79,35 @@ function runAll() {
   }
 }
 
+/** The kernels blockem replaces or adds on wasm: written out here, so that dropping one from the list fails. */
+const REPLACED = [
+  "BatchMatMul",
+  "Transpose",
+  "Sum",
+  "Max",
+  "SplitV",
+  "Concat",
+  "GatherV2",
+  "Identity",
+  "Cast",
+];
+const ADDED = ["UnsortedSegmentSum", ...Object.values(FUSED)];
+
 Deno.test("each replaced kernel matches the stock wasm kernel", async () => {
   await initBackend("wasm");
   assertOk(WebAssembly.validate(kernelModuleBytes()));
   uninstallWasmKernels();
+  const stockFuncs = new Map(REPLACED.map((k) => [k, tf.getKernel(k, "wasm")?.kernelFunc]));
   stockPhase = true;
   const stock = runAll();
   stockPhase = false;
-  installWasmKernels();
+  // Without blockem's kernels in place (BLOCKEM_KERNELS=stock, or a replacement dropped) this compares
+  // stock with stock: refuse that.
+  assertEquals(installWasmKernels(), true, "blockem's kernels must be installed for this comparison");
+  for (const k of REPLACED) {
+    assertOk(tf.getKernel(k, "wasm")?.kernelFunc !== stockFuncs.get(k), `${k} is still the stock kernel`);
+  }
+  for (const k of ADDED) assertOk(tf.getKernel(k, "wasm") !== undefined, `${k} is not registered`);
   const before = tf.memory().numTensors;
   const ours = runAll();
   tf.engine().startScope();
@@ -118,12 +140,14 @@ Deno.test("the module holds each listed wasm function once, and refuses two func
 Deno.test("BLOCKEM_KERNELS=stock keeps the stock kernels", async () => {
   await initBackend("wasm");
   uninstallWasmKernels();
+  const prior = Deno.env.get("BLOCKEM_KERNELS");
   Deno.env.set("BLOCKEM_KERNELS", "stock");
   try {
     assertEquals(installWasmKernels(), false);
     assertEquals(tf.getKernel("BlockemAdamW", "wasm"), undefined);
   } finally {
-    Deno.env.delete("BLOCKEM_KERNELS");
+    if (prior === undefined) Deno.env.delete("BLOCKEM_KERNELS");
+    else Deno.env.set("BLOCKEM_KERNELS", prior);
   }
   assertEquals(installWasmKernels(), true);
 });
