@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertEquals, assertOk } from "../core/assert.ts";
+import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { TINY_MODEL as cfg } from "../models/testing.ts";
 import { disposeParams, forward, initParams } from "../models/model.ts";
@@ -61,5 +61,27 @@ Deno.test("a 1,000-step loop with snapshots every 250 steps holds the tensor cou
   assertEquals(new Set(counts.slice(1)).size, 1, `tensor count changed between steps 1 and 999`);
   assertEquals(tf.memory().numTensors, before, "the loop left tensors behind");
   tf.dispose([tokens, mask]);
+  disposeParams(params);
+});
+
+Deno.test("a loss that stops being finite stops training with the step named, and leaks nothing", async () => {
+  await initBackend("wasm");
+  const params = initParams(cfg, 7);
+  const before = tf.memory().numTensors;
+  let step = 0;
+  await assertRejects(
+    () =>
+      trainLoop({
+        params,
+        steps: 10,
+        learningRate: () => 1e-2,
+        nextBatch: () => null,
+        // Finite for three steps, then a division by zero.
+        loss: (p) => ({ total: tf.div(tf.sum(p["ln_final.w"]), step++ < 3 ? 1 : 0) as tf.Scalar, parts: {} }),
+      }),
+    /Training diverged at step 3: loss (Infinity|NaN)/,
+  );
+  // The optimiser's moments are freed with the loop, error or not.
+  assertEquals(tf.memory().numTensors, before);
   disposeParams(params);
 });
