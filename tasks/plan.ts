@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { GRID_NAMES, type GridName } from "../src/config/names.ts";
 import { gridNamed } from "../src/grids/registry.ts";
 import { prepareGrid } from "../src/pipeline/experiment.ts";
-import { makePlan, planPaths, unfinishedCells, writePlan } from "../src/pipeline/plan.ts";
+import { makePlan, planPaths, unfinishedCells, withInputs, writePlan } from "../src/pipeline/plan.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(
@@ -53,7 +53,7 @@ await taskMain(
     for (const grid of grids as GridName[]) {
       planned.push({ grid, cells: (await prepareGrid(grid, e.run, e.ctx)).cells });
     }
-    const plan = makePlan(e.profile, e.config, planned);
+    const plan = await withInputs(makePlan(e.profile, e.config, planned), e.run);
     const written = await writePlan(e.root, plan, Deno.cwd());
     console.log(`${plan.cells.length} cell(s) of ${grids.join(", ")} planned: ${written.join(", ")}`);
     console.log(`run one: deno task cell --profile ${e.profile} --id ${plan.cells[0]?.id ?? "<id>"}`);

@@ -43,6 +43,13 @@ export async function withDiscovery<T>(
   const fp = featurePaths(ctx.run, ctx.key, layer);
   const found = await readJsonValidated(join(ctx.run.root, fp.latents), LATENT_SELECTION_FILE) as Selection;
   const sae = await loadSae(join(ctx.run.root, fp.sae));
+  const outside = found.latents.find((l) => l >= sae.config.dSae);
+  if (outside !== undefined) {
+    disposeParams(sae.params);
+    throw new RangeError(
+      `${fp.latents}: latent ${outside} is outside the SAE at ${fp.sae} (latents 0..${sae.config.dSae - 1})`,
+    );
+  }
   try {
     return await f({
       found,

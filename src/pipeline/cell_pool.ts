@@ -13,7 +13,7 @@ import type { Cell } from "../runs/cell.ts";
 import type { Run } from "../runs/run.ts";
 import { runStage, type StageContext, type StageResult } from "../runs/stage.ts";
 import { cellStage } from "../stages/cell.ts";
-import { makePlan, planPaths, writePlan } from "./plan.ts";
+import { makePlan, planPaths, withInputs, writePlan } from "./plan.ts";
 
 const CELL_TASK = fileURLToPath(new URL("../../tasks/cell.ts", import.meta.url));
 
@@ -37,7 +37,7 @@ export async function runCells(
     for (const cell of cells) results.push(await runStage(cellStage(run, cell), ctx));
     return results;
   }
-  const plan = makePlan(profile, run.config, [{ grid: label, cells }]);
+  const plan = await withInputs(makePlan(profile, run.config, [{ grid: label, cells }]), run);
   // A plan of its own per pool run, named by content, so concurrent runs never overwrite each other's.
   const name = `pool-${hashJson(plan).slice(0, 12)}`;
   const planFile = `${planPaths(profile).dir}/${name}.json`;

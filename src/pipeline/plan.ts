@@ -10,7 +10,12 @@ import { join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { readJsonValidated } from "../core/schema.ts";
 import { PLAN_FILE } from "../runs/file_schemas.ts";
+import { readJson } from "../core/atomic.ts";
+import { sha256File } from "../core/hash.ts";
 import { type Cell, cellId } from "../runs/cell.ts";
+import type { Run } from "../runs/run.ts";
+import type { Manifest } from "../runs/stage.ts";
+import { cellStage } from "../stages/cell.ts";
 import { runPaths } from "../runs/paths.ts";
 import type { RunConfig } from "../config/schema.ts";
 
@@ -20,7 +25,8 @@ export interface Plan {
   config: RunConfig;
   /** The grids planned (or, for the local pool's private plans, the batch's label). */
   grids: string[];
-  cells: { id: string; grids: string[]; cell: Cell }[];
+  /** Each cell with the hashes of the upstream files it reads, as they were when it was planned. */
+  cells: { id: string; grids: string[]; cell: Cell; inputs?: Record<string, string> }[];
 }
 
 /** Where a profile's plan lives. */
@@ -118,7 +124,38 @@ export async function planCell(
   if (cellId(entry.cell, plan.config) !== id) {
     throw new Error(`Cell ${id} in ${file} no longer hashes to its id: re-plan`);
   }
+  const changed = await changedInput(root, entry);
+  if (changed) {
+    throw new Error(`Cell ${id}: ${changed} changed since ${file} was written; re-plan before running it`);
+  }
   return { plan, cell: entry.cell };
+}
+
+/**
+ * The plan with each cell's upstream files hashed as they are now, so that a
+ * cell run later from it refuses changed upstream files instead of writing
+ * other bytes under the same id.
+ */
+export async function withInputs(plan: Plan, run: Run): Promise<Plan> {
+  const cells = [];
+  for (const entry of plan.cells) {
+    const inputs: Record<string, string> = {};
+    for (const p of cellStage(run, entry.cell).inputs) {
+      // A missing file is left for the cell itself to name when it runs.
+      const hash = await sha256File(join(run.root, p)).catch(() => null);
+      if (hash !== null) inputs[p] = hash;
+    }
+    cells.push({ ...entry, inputs });
+  }
+  return { ...plan, cells };
+}
+
+/** The first upstream file of a planned cell that changed since it was planned; null when none did. */
+export async function changedInput(root: string, entry: Plan["cells"][number]): Promise<string | null> {
+  for (const [p, hash] of Object.entries(entry.inputs ?? {})) {
+    if (await sha256File(join(root, p)).catch(() => "missing") !== hash) return p;
+  }
+  return null;
 }
 
 /** A planned cell not finished yet, with its array index (its line in `ids.txt`, from 0). */
@@ -135,11 +172,15 @@ export async function unfinishedCells(
 ): Promise<{ plan: Plan; unfinished: Unfinished[] }> {
   const plan = await readPlan(root, planPaths(profile).plan, profile);
   const unfinished: Unfinished[] = [];
-  for (const [index, { id, cell }] of plan.cells.entries()) {
+  for (const [index, entry] of plan.cells.entries()) {
+    const { id, cell } = entry;
     const dir = runPaths(profile, { base: cell.base, finetune: cell.finetune }).cell(id);
-    try {
-      await Deno.stat(join(root, dir, "manifest.json"));
-    } catch {
+    // Finished means finished from the upstream files it was planned with, and those are still there.
+    const manifest = await readJson<Manifest>(join(root, dir, "manifest.json")).catch(() => null);
+    const finished = manifest !== null &&
+      Object.entries(entry.inputs ?? {}).every(([p, h]) => manifest.inputs?.[p] === h) &&
+      await changedInput(root, entry) === null;
+    if (!finished) {
       unfinished.push({
         index,
         id,

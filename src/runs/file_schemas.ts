@@ -4,7 +4,7 @@
  * stage with one line naming the file and the key.
  * @module
  */
-import { int, num, v } from "../core/schema.ts";
+import { int, num, sha256Hex, v } from "../core/schema.ts";
 import { RUN_CONFIG_SCHEMA } from "../config/schema.ts";
 
 const site = () => v.pipe(v.string(), v.regex(/^blocks\.\d+\.[a-z_]+$/));
@@ -59,6 +59,8 @@ export const PLAN_FILE = v.strictObject({
       id: v.pipe(v.string(), v.regex(/^[0-9a-f]{16}$/)),
       grids: v.array(v.string()),
       cell: CELL,
+      /** The upstream files the cell reads, with their hashes when it was planned. */
+      inputs: v.optional(v.record(v.string(), sha256Hex())),
     }),
   ),
 });

@@ -5,7 +5,7 @@
  * order stages run in follows from their inputs and outputs (`graph.ts`).
  * @module
  */
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { readJson, writeJsonAtomic } from "../core/atomic.ts";
 import { type BackendInfo, backendKey } from "../backend/backend.ts";
 import { hashJson, sha256File } from "../core/hash.ts";
@@ -46,6 +46,11 @@ export interface StageSpec {
   run: (run: StageRun) => Promise<string[]>;
   /** Set on an experiment cell's stage: a worker process can run it from a plan. */
   cell?: Cell;
+  /**
+   * Content-addressed (a cell): once finished, never recomputed in place from
+   * other upstream files, since its folder's name does not cover them.
+   */
+  immutable?: boolean;
 }
 
 /** What a running stage may use to make itself resumable. */
@@ -114,6 +119,8 @@ export async function runStage(spec: StageSpec, ctx: StageContext): Promise<Stag
     ctx.log(`${spec.name}: reused (inputs, config and code unchanged)`);
     return { name: spec.name, status: "reused", seconds: (performance.now() - start) / 1000, dir: spec.dir };
   }
+  await verifyInputs(spec, inputs, ctx.root);
+  if (spec.immutable && !ctx.force) await refuseStaleRecompute(spec, inputs, abs(manifestPath));
   ctx.log(`${spec.name}: running`);
   const outputs: Record<string, string> = {};
   const resumeDir = join(abs(spec.dir), ".resume");
@@ -171,4 +178,57 @@ async function upToDate(
     }
   }
   return true;
+}
+
+/** The hash the stage that wrote `path` recorded for it: the nearest manifest above the file that lists it. */
+export async function recordedHash(
+  root: string,
+  path: string,
+): Promise<{ hash: string; stage: string } | null> {
+  for (let dir = dirname(path); dir !== "." && dir !== "/" && dir !== ""; dir = dirname(dir)) {
+    let m: Manifest;
+    try {
+      m = await readJson<Manifest>(join(root, dir, "manifest.json"));
+    } catch {
+      continue;
+    }
+    const hash = m.outputs?.[path];
+    if (hash !== undefined) return { hash, stage: m.stage };
+  }
+  return null;
+}
+
+/**
+ * Every input a stage reads must be what its producer recorded: a file edited
+ * or damaged since is refused, naming it, before anything runs.
+ */
+async function verifyInputs(spec: StageSpec, inputs: Record<string, string>, root: string): Promise<void> {
+  for (const [path, hash] of Object.entries(inputs)) {
+    const recorded = await recordedHash(root, path);
+    if (recorded && recorded.hash !== hash) {
+      throw new Error(
+        `Stage '${spec.name}' refuses its input ${path}: it is not what stage '${recorded.stage}' wrote ` +
+          `(recorded ${recorded.hash.slice(0, 12)}, on disk ${
+            hash.slice(0, 12)
+          }); re-run that stage or restore the file`,
+      );
+    }
+  }
+}
+
+/** A finished content-addressed stage whose upstream files changed is not recomputed under the same name. */
+async function refuseStaleRecompute(spec: StageSpec, inputs: Record<string, string>, manifest: string) {
+  let m: Manifest;
+  try {
+    m = await readJson<Manifest>(manifest);
+  } catch {
+    return; // never finished: nothing to protect
+  }
+  const changed = Object.keys(inputs).find((p) => m.inputs?.[p] !== undefined && m.inputs[p] !== inputs[p]);
+  if (changed) {
+    throw new Error(
+      `${spec.name} was finished from another ${changed} than the one there now; its name does not ` +
+        `cover upstream files, so it is not recomputed in place: remove ${spec.dir} (or use --force) to recompute it`,
+    );
+  }
 }

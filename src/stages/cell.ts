@@ -60,6 +60,7 @@ export function cellStage(run: Run, cell: Cell): StageSpec {
     ],
     outputs,
     cell,
+    immutable: true,
     code: import.meta.url,
     run: async (stage) => {
       const { params, model, history, evaluation, selection, record, curve } = await trainCell(
