@@ -1,16 +1,23 @@
 /**
- * `deno task audit [--profile smoke] [--no-rerun] [--seed N]`: checks that
+ * `deno task audit [--profile smoke] [--no-rerun] [--seed N] [--rerun-stage NAME]`: checks that
  * the profile's splits are disjoint, every manifest records consistent seeds,
- * the data regenerates to the recorded hashes, the lock pins every import, and
- * one sampled cell re-runs to its recorded hashes. Exits 1 on any violation.
+ * every recorded output is on disk as recorded and every recorded input is
+ * what its producer wrote, the data regenerates to the recorded hashes, the
+ * lock pins every import, and one stage (sampled by --seed, or the one named
+ * by --rerun-stage, e.g. `evaluate`) re-runs to its recorded hashes. Exits 1
+ * on any violation.
  */
 import { audit, formatAudit } from "../src/pipeline/audit.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
-await taskMain(stageUsage("audit", " [--no-rerun] [--seed N]"), Deno.args, async (e) => {
+await taskMain(stageUsage("audit", " [--no-rerun] [--seed N] [--rerun-stage NAME]"), Deno.args, async (e) => {
   const seed = e.flags.seed === undefined ? 0 : Number(e.flags.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new TypeError(`Flag --seed expects a non-negative integer`);
-  const checks = await audit(e.run, e.ctx, { rerun: !e.flags["no-rerun"], seed });
+  const checks = await audit(e.run, e.ctx, {
+    rerun: !e.flags["no-rerun"],
+    seed,
+    stage: e.flags["rerun-stage"] as string | undefined,
+  });
   console.log(formatAudit(e.profile, checks));
   if (checks.some((c) => !c.ok)) Deno.exit(1);
-}, { "no-rerun": "boolean", seed: "string" });
+}, { "no-rerun": "boolean", seed: "string", "rerun-stage": "string" });

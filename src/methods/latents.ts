@@ -11,7 +11,7 @@ import type { LatentSelection } from "../features/latent_selection.ts";
 import { latentFeatureMap, type LatentSet } from "../features/sae_features.ts";
 import type { LatentShift } from "../features/top_delta.ts";
 import type { Params } from "../models/model.ts";
-import { disposeParams } from "../models/model.ts";
+import { disposeParams, siteNames } from "../models/model.ts";
 import { LATENT_SELECTION_FILE } from "../runs/file_schemas.ts";
 import { featurePaths, type RunKey } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
@@ -44,11 +44,16 @@ export async function withDiscovery<T>(
   const found = await readJsonValidated(join(ctx.run.root, fp.latents), LATENT_SELECTION_FILE) as Selection;
   const sae = await loadSae(join(ctx.run.root, fp.sae));
   const outside = found.latents.find((l) => l >= sae.config.dSae);
-  if (outside !== undefined) {
+  const problem = outside !== undefined
+    ? `latent ${outside} is outside the SAE at ${fp.sae} (latents 0..${sae.config.dSae - 1})`
+    : found.site !== sae.config.site
+    ? `site '${found.site}' is not the site '${sae.config.site}' of the SAE at ${fp.sae}`
+    : !siteNames(ctx.model).includes(found.site)
+    ? `site '${found.site}' is not a site of the ${ctx.model.nLayers}-layer model`
+    : undefined;
+  if (problem !== undefined) {
     disposeParams(sae.params);
-    throw new RangeError(
-      `${fp.latents}: latent ${outside} is outside the SAE at ${fp.sae} (latents 0..${sae.config.dSae - 1})`,
-    );
+    throw new RangeError(`${fp.latents}: ${problem}`);
   }
   try {
     return await f({

@@ -8,35 +8,38 @@
  *   seeds      every manifest records its seeds, and the seeds agree with
  *              the stage's place (a cell's seeds with its cell, a seed
  *              folder's base seed with `base-<b>`);
+ *   outputs    every file every stage recorded writing is on disk with the
+ *              recorded hash (a hand-edited result fails, named);
+ *   chain      every file every stage recorded reading is what its producer
+ *              recorded writing: a chain of hashes from the data to the
+ *              summary and the reports, broken where a result is stale;
  *   data       regenerating the data from the recorded config gives the
  *              recorded hashes;
- *   lock       every import of deno.json is pinned to the version the lock
- *              records;
- *   rerun      one sampled cell, re-run from its recorded inputs in a scratch
+ *   lock       every import of the code's deno.json is pinned to the version
+ *              its lock records (wherever `--root` points);
+ *   rerun      one sampled stage (a cell, else a fine-tune or the
+ *              evaluation), re-run from its recorded inputs in a scratch
  *              folder, reproduces its recorded output hashes.
  * @module
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { readJson, readJsonl } from "../core/atomic.ts";
 import { sha256File } from "../core/hash.ts";
-import { Rng } from "../core/rng.ts";
 import type { SplitQuestion } from "../world/splits.ts";
 import type { Cell } from "../runs/cell.ts";
-import { findManifests } from "../runs/manifests.ts";
 import { runPaths } from "../runs/paths.ts";
 import { openRun, type Run } from "../runs/run.ts";
 import { type Manifest, runStage, type StageContext } from "../runs/stage.ts";
-import { cellStage } from "../stages/cell.ts";
 import { dataStage } from "../stages/data.ts";
 import type { FinetuneRecord } from "../stages/examples.ts";
+import { auditChain, type AuditCheck, auditOutputs, profileManifests } from "./audit_chain.ts";
+import { auditRerun, scratchDir } from "./audit_rerun.ts";
 
-/** One audit check's outcome. */
-export interface AuditCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-  violations: string[];
-}
+export type { AuditCheck } from "./audit_chain.ts";
+
+/** The checkout this code runs from: its deno.json and deno.lock are the ones the lock check reads. */
+const CHECKOUT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Lowercase words joined by single spaces: two questions with the same text leak whatever their ids. */
 export function normalisedText(words: readonly string[]): string {
@@ -200,57 +203,11 @@ export async function auditData(run: Run, ctx: StageContext): Promise<AuditCheck
   }
 }
 
-/** Re-run one seeded-random finished cell from copies of its recorded inputs; compare output hashes. */
-export async function auditRerun(run: Run, ctx: StageContext, seed: number): Promise<AuditCheck> {
-  const { config: cfg, root, profile } = run;
-  const cellsDir = `${runPaths(profile).summaryDir}/cells`;
-  const manifests = await findManifests(root, cellsDir);
-  if (manifests.length === 0) {
-    return { name: "rerun", ok: true, detail: "no finished cells to sample", violations: [] };
-  }
-  const pick = manifests[new Rng(seed).int(manifests.length)];
-  const recorded = await readJson<Manifest>(join(root, pick));
-  const cell = (recorded.config as { cell: Cell }).cell;
-  const scratch = await scratchDir(root, "cell");
-  try {
-    for (const input of Object.keys(recorded.inputs)) {
-      await Deno.mkdir(join(scratch, dirname(input)), { recursive: true });
-      await Deno.copyFile(join(root, input), join(scratch, input));
-    }
-    const stage = cellStage(openRun(profile, cfg, scratch), cell);
-    await runStage(stage, { ...ctx, root: scratch, force: true, log: () => {} });
-    const violations: string[] = [];
-    for (const [file, hash] of Object.entries(recorded.outputs)) {
-      const again = await sha256File(join(scratch, file)).catch(() => "missing");
-      if (again !== hash) {
-        violations.push(`${file}: re-run ${again.slice(0, 12)} ≠ recorded ${hash.slice(0, 12)}`);
-      }
-    }
-    if (`${stage.dir}/manifest.json` !== pick) {
-      violations.push(`${pick}: the cell now hashes to ${stage.dir} (config or code changed since it ran)`);
-    }
-    return {
-      name: "rerun",
-      ok: violations.length === 0,
-      detail: `${recorded.stage} re-run on ${ctx.backend.name}`,
-      violations,
-    };
-  } finally {
-    await Deno.remove(scratch, { recursive: true });
-  }
-}
-
-/** A scratch folder under `results/` (tasks may write nowhere else), removed by the caller. */
-async function scratchDir(root: string, kind: string): Promise<string> {
-  await Deno.mkdir(join(root, "results"), { recursive: true });
-  return await Deno.makeTempDir({ dir: join(root, "results"), prefix: `.audit-${kind}-` });
-}
-
 /** Every check for a profile. */
 export async function audit(
   run: Run,
   ctx: StageContext,
-  options: { rerun: boolean; seed: number },
+  options: { rerun: boolean; seed: number; stage?: string },
 ): Promise<AuditCheck[]> {
   const { config: cfg, root, profile } = run;
   const paths = runPaths(profile);
@@ -270,17 +227,15 @@ export async function audit(
       violations: [(err as Error).message],
     });
   }
-  const manifests = [];
-  for (const dir of [paths.data, paths.summaryDir]) {
-    for (const p of await findManifests(root, dir)) {
-      manifests.push({ path: p, manifest: await readJson<Manifest>(join(root, p)) });
-    }
-  }
-  checks.push(auditSeeds(manifests));
+  const stages = await profileManifests(root, profile);
+  checks.push(auditSeeds(stages));
+  checks.push(await auditOutputs(stages, root));
+  checks.push(auditChain(stages));
   checks.push(await auditData(run, ctx));
+  // The lock is the code's, wherever the results are.
   try {
-    const denoJson = await readJson<{ imports: Record<string, string> }>(join(root, "deno.json"));
-    checks.push(auditLock(denoJson.imports, await readJson(join(root, "deno.lock"))));
+    const denoJson = await readJson<{ imports: Record<string, string> }>(join(CHECKOUT, "deno.json"));
+    checks.push(auditLock(denoJson.imports, await readJson(join(CHECKOUT, "deno.lock"))));
   } catch (err) {
     checks.push({
       name: "lock",
@@ -289,7 +244,7 @@ export async function audit(
       violations: [(err as Error).message],
     });
   }
-  if (options.rerun) checks.push(await auditRerun(run, ctx, options.seed));
+  if (options.rerun) checks.push(await auditRerun(run, stages, ctx, options.seed, options.stage));
   return checks;
 }
 

@@ -1,15 +1,19 @@
 import { join } from "node:path";
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { readJson, readJsonl, writeJsonAtomic, writeJsonlAtomic } from "../core/atomic.ts";
+import { sha256, sha256File } from "../core/hash.ts";
 import { initBackend } from "../backend/backend.ts";
 import type { SplitQuestion } from "../world/splits.ts";
 import { audit, auditLock, auditSeeds, auditSplits, formatAudit } from "./audit.ts";
+import { profileManifests } from "./audit_chain.ts";
 import { findManifests } from "../runs/manifests.ts";
 import { runExperiment } from "./experiment.ts";
 import { openRun } from "../runs/run.ts";
 import { runPaths } from "../runs/paths.ts";
 import { resolveConfig } from "../config/profiles.ts";
-import type { Manifest } from "../runs/stage.ts";
+import { type Manifest, runStage } from "../runs/stage.ts";
+import { finetuneStage } from "../stages/finetune.ts";
+import { reproduce } from "./reproduce.ts";
 
 const q = (id: string, split: SplitQuestion["split"], words: string[]) =>
   ({ id, domain: "medical", template: 0, slots: [], words, split }) as unknown as SplitQuestion;
@@ -67,7 +71,7 @@ Deno.test("audit passes on a real tiny run and catches a planted leak and a plan
     const run = () => audit(openRun("tiny", cfg, root), ctx, { rerun: true, seed: 1 });
     const clean = await run();
     assertOk(clean.every((c) => c.ok), formatAudit("tiny", clean));
-    assertEquals(clean.map((c) => c.name), ["splits", "seeds", "data", "lock", "rerun"]);
+    assertEquals(clean.map((c) => c.name), ["splits", "seeds", "outputs", "chain", "data", "lock", "rerun"]);
     assertOk(clean.find((c) => c.name === "rerun")!.detail.startsWith("cell "));
 
     // Planted seed mismatch: one cell's manifest claims another fine-tuning seed.
@@ -103,4 +107,94 @@ Deno.test("audit passes on a real tiny run and catches a planted leak and a plan
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    "audit as a verifier: an honest run without cells passes; each tampered result and a stale chain fail, named",
+  sanitizeResources: false,
+  fn: async () => {
+    const backend = await initBackend("wasm");
+    // Results anywhere: no deno.json under the root (the lock is the code's).
+    const root = await Deno.makeTempDir();
+    try {
+      const cfg = resolveConfig("tiny");
+      const ctx = { root, backend, force: false, log: () => {} };
+      const empty = await audit(openRun("tiny", cfg, root), ctx, { rerun: true, seed: 1 });
+      assertOk(!empty.find((c) => c.name === "outputs")!.ok && !empty.find((c) => c.name === "rerun")!.ok);
+      await reproduce({ profile: "tiny", config: cfg, root, backend, log: () => {} });
+      const run = () => audit(openRun("tiny", cfg, root), ctx, { rerun: true, seed: 2 });
+      const clean = await run();
+      assertOk(clean.every((c) => c.ok), formatAudit("tiny", clean));
+      // No cells in this profile: the re-run takes a fine-tune or the evaluation.
+      assertOk(/^(base-0\/ft-1\/|evaluate)/.test(clean.find((c) => c.name === "rerun")!.detail));
+
+      const paths = runPaths("tiny", { base: 0, finetune: 1 });
+      for (const file of [paths.summary, paths.metrics, paths.latents]) {
+        const original = await Deno.readTextFile(join(root, file));
+        await Deno.writeTextFile(
+          join(root, file),
+          original.replace(/[0-9]/, (d) => String((Number(d) + 1) % 10)),
+        );
+        const outputs = (await run()).find((c) => c.name === "outputs")!;
+        assertOk(!outputs.ok && outputs.violations.some((v) => v.startsWith(`${file}: on disk`)), file);
+        await Deno.writeTextFile(join(root, file), original);
+      }
+
+      // A careful forger edits a result and every manifest that records its hash: outputs and
+      // the chain agree with the forgery, only re-running the stage that wrote it catches it.
+      const forged = join(root, paths.summary);
+      const honest = await Deno.readTextFile(forged);
+      await Deno.writeTextFile(
+        forged,
+        honest.replace(/"block": 0\.(\d)/, (_m, d) => `"block": 0.${(Number(d) + 1) % 10}`),
+      );
+      assertOk((await Deno.readTextFile(forged)) !== honest);
+      const forgedHash = await sha256File(forged);
+      const honestHash = sha256(honest);
+      const rewritten: string[] = [];
+      for (const stage of await profileManifests(root, "tiny")) {
+        const text = await Deno.readTextFile(join(root, stage.path));
+        if (!text.includes(honestHash)) continue;
+        await Deno.writeTextFile(join(root, stage.path), text.replaceAll(honestHash, forgedHash));
+        rewritten.push(stage.path);
+      }
+      assertOk(rewritten.includes("results/tiny/manifest.json"), rewritten.join(", "));
+      const forgery = await audit(openRun("tiny", cfg, root), ctx, {
+        rerun: true,
+        seed: 2,
+        stage: "summary",
+      });
+      assertOk(forgery.find((c) => c.name === "outputs")!.ok && forgery.find((c) => c.name === "chain")!.ok);
+      const rerun = forgery.find((c) => c.name === "rerun")!;
+      assertOk(
+        !rerun.ok && rerun.violations.some((v) => v.startsWith(`${paths.summary}: re-run`)),
+        rerun.detail,
+      );
+
+      // A stage re-run on its own with another setting leaves its readers stale: the chain breaks there.
+      await runStage(
+        finetuneStage(
+          openRun("tiny", resolveConfig("tiny", { "finetune.lr": "2e-4" }), root),
+          {
+            base: 0,
+            finetune: 1,
+          },
+          "medical",
+          "naive",
+        ),
+        ctx,
+      );
+      const chain = (await run()).find((c) => c.name === "chain")!;
+      assertOk(
+        !chain.ok &&
+          chain.violations.some((v) =>
+            v.includes("stage 'evaluate' read results/tiny/base-0/ft-1/medical/naive")
+          ),
+        chain.violations.join("\n"),
+      );
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
 });

@@ -88,6 +88,15 @@ Deno.test({
         () => runStage(finetuneStage(run, key, "medical", "block"), { ...ctx, force: true }),
         /features\/latents.json: latent 94 is outside the SAE at .*sae\/layer-0 \(latents 0..31\)/,
       );
+      // So is a site the SAE and the model do not have.
+      await rewrite(root, paths.latents, (x) => {
+        (x.latents as number[])[0] = 1;
+        x.site = "blocks.1.resid_post";
+      }, true);
+      await assertRejects(
+        () => runStage(finetuneStage(run, key, "medical", "block"), { ...ctx, force: true }),
+        /features\/latents.json: site 'blocks.1.resid_post' is not the site 'blocks.0.resid_post' of the SAE/,
+      );
     } finally {
       await Deno.remove(root, { recursive: true });
     }

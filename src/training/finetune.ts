@@ -9,7 +9,14 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
 import type { FeatureMap } from "../features/feature_map.ts";
 import type { Intervention } from "../models/interventions.ts";
-import { cloneParams, forward, type ModelConfig, type Params, siteNames } from "../models/model.ts";
+import {
+  assertSite,
+  cloneParams,
+  forward,
+  type ModelConfig,
+  type Params,
+  siteNames,
+} from "../models/model.ts";
 import { maskedNextTokenLoss } from "../models/loss.ts";
 import type { Sequence } from "../world/documents.ts";
 import { encodeSequence, type Tokenizer } from "../tokenizers/tokenizer.ts";
@@ -88,6 +95,7 @@ function termSites(model: ModelConfig, terms: FinetuneTerms) {
     ? [terms.block]
     : terms.block;
   const sites = [...new Set([...blocks.map((b) => b.features.site), ...(terms.ldifs?.sites ?? [])])];
+  for (const s of sites) assertSite(model, s);
   const siteOrder = siteNames(model);
   const deepest = sites.length > 0
     ? sites.reduce((a, s) => (siteOrder.indexOf(s) > siteOrder.indexOf(a) ? s : a))
