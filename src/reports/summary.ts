@@ -235,6 +235,12 @@ function measured(c: Check): string {
   if (c.value === null) return "n/a";
   return c.unit === "conditions" ? `${c.value} of ${c.threshold} conditions` : f3(c.value);
 }
+/** One check's summary line: PASS or FAIL with the value measured, N/A when it could not be measured. */
+export function formatCheck(c: Check): string {
+  if (c.pass === null) return `N/A   ${c.name} (not measurable)`;
+  return `${c.pass ? "PASS" : "FAIL"}  ${c.name} (measured ${measured(c)})`;
+}
+
 const ci3 = (c: [number, number]) => `[${f3(c[0])}, ${f3(c[1])}]`;
 
 /** The judges shown beside the exact judge in the table (those with a summary key). */
@@ -301,11 +307,7 @@ export function formatSummary(s: Summary): string {
     ...JUDGES.filter((j) => j.summaryFigure && typeof s[j.summaryFigure.key] === "number")
       .map((j) => `${j.summaryFigure!.label} ${f3(s[j.summaryFigure!.key] as number)}`),
     "",
-    ...s.checks.map((c) =>
-      `${c.pass === null ? "N/A " : c.pass ? "PASS" : "FAIL"}  ${c.name} (${
-        c.pass === null ? "not measurable" : `measured ${measured(c)}`
-      })`
-    ),
+    ...s.checks.map(formatCheck),
   ];
   return lines.join("\n");
 }

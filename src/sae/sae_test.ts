@@ -128,6 +128,10 @@ Deno.test("the activation buffer serves every row once per refill cycle, determi
   const second = Array.from(await a.take(10));
   assertEquals(new Set(second).size, 10);
   assertOk(second.every((v) => !first.includes(v) && v < 30), `second cycle ${second}`);
+  // The buffer now holds exactly the 10 unserved originals and the 10 fresh rows.
+  const held = Array.from(a.rows).sort((x, y) => x - y);
+  const expected = [...Array.from({ length: 20 }, (_, i) => i).filter((v) => !first.includes(v))];
+  assertEquals(held, [...expected, ...Array.from({ length: 10 }, (_, i) => 20 + i)].sort((x, y) => x - y));
   next = 0;
   const b = await ActivationBuffer.fill(1, 20, source, 7);
   assertEquals(Array.from(await b.take(10)), first);
