@@ -11,8 +11,11 @@ import { audit, formatAudit } from "../src/pipeline/audit.ts";
 import { stageUsage, taskMain } from "../src/pipeline/task_main.ts";
 
 await taskMain(stageUsage("audit", " [--no-rerun] [--seed N] [--rerun-stage NAME]"), Deno.args, async (e) => {
-  const seed = e.flags.seed === undefined ? 0 : Number(e.flags.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new TypeError(`Flag --seed expects a non-negative integer`);
+  const raw = e.flags.seed === undefined ? "0" : String(e.flags.seed);
+  const seed = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(seed)) {
+    throw new TypeError(`Flag --seed expects a non-negative integer, got "${raw}"`);
+  }
   const checks = await audit(e.run, e.ctx, {
     rerun: !e.flags["no-rerun"],
     seed,

@@ -162,13 +162,23 @@ export function resolveConfig(profile: string, overrides: Record<string, unknown
   // Every key's type and range; the checks below relate keys to each other.
   validate(RUN_CONFIG_SCHEMA, cfg, `Config of profile '${profile}'`);
   checkRelations(cfg);
+  if ((cfg.reproduce.include as readonly string[]).includes(profile)) {
+    throw new RangeError(`Config key 'reproduce.include' of profile '${profile}' names the profile itself`);
+  }
   return cfg;
 }
 
-/** A list key that must not name a value twice (a repeated seed would count twice in every interval). */
-function checkDistinct(key: string, values: readonly (string | number)[]): void {
-  const twice = values.find((x, i) => values.indexOf(x) !== i);
-  if (twice !== undefined) throw new RangeError(`Config key '${key}' lists ${shown(twice)} twice`);
+/**
+ * No list names a value twice: a repeated seed would count twice in every
+ * interval, a repeated λ, k or grid would run and report the same cells twice.
+ */
+function checkDistinct(tree: unknown, prefix = ""): void {
+  if (Array.isArray(tree)) {
+    const twice = tree.find((x, i) => tree.indexOf(x) !== i);
+    if (twice !== undefined) throw new RangeError(`Config key '${prefix}' lists ${shown(twice)} twice`);
+  } else if (typeof tree === "object" && tree !== null) {
+    for (const [k, v] of Object.entries(tree)) checkDistinct(v, prefix ? `${prefix}.${k}` : k);
+  }
 }
 
 /** The checks that relate keys to each other, before anything runs. */
@@ -178,10 +188,7 @@ function checkRelations(cfg: RunConfig): void {
       throw new RangeError(`Unknown fine-tuning domain ${shown(d)} (known: ${FINETUNE_DOMAINS.join(", ")})`);
     }
   }
-  checkDistinct("finetune.domains", cfg.finetune.domains);
-  checkDistinct("experiment.domains", cfg.experiment.domains);
-  checkDistinct("seeds.base", cfg.seeds.base);
-  checkDistinct("seeds.finetune", cfg.seeds.finetune);
+  checkDistinct(cfg);
   if (cfg.sae.k >= cfg.sae.dSae || cfg.sae.auxK > cfg.sae.dSae) {
     throw new RangeError("Config keys 'sae.k' and 'sae.auxK' must be below 'sae.dSae'");
   }

@@ -5,7 +5,7 @@
  * against it, and so does a plan's embedded config before a cell runs from it.
  * @module
  */
-import { int, intIn, num, positive, seed, v } from "../core/schema.ts";
+import { intIn, num, positive, seed, v } from "../core/schema.ts";
 import { GRID_NAMES, PROFILE_NAMES } from "./names.ts";
 
 const ints = (min = 0) => v.pipe(v.array(int(min)), v.minLength(1));
@@ -18,6 +18,9 @@ const seeds = () => v.pipe(v.array(seed()), v.minLength(1));
  * of years.
  */
 export const MAX_STEPS = 1_000_000, MAX_EPOCHS = 1_000, MAX_EXAMPLES = 1_000_000;
+/** The largest any other whole-number setting may be (sizes, batches, tokens, resamples, draws). */
+export const MAX_COUNT = 1_000_000;
+const int = (min = 0) => intIn(min, MAX_COUNT);
 const steps = () => intIn(1, MAX_STEPS);
 const nums = (min = 0) => v.pipe(v.array(num(min)), v.minLength(1));
 const share = () => num(0, 1);

@@ -6,12 +6,17 @@
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
 
-/** Rows of objects to CSV text with a header row in `columns` order. */
+/** Rows of objects to CSV text with a header row in `columns` order; an undefined number is an empty cell. */
 export function toCsv(
   rows: readonly Record<string, unknown>[],
   columns: readonly string[],
 ): string {
-  return stringify(rows as Record<string, unknown>[], {
+  const defined = rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v]),
+    )
+  );
+  return stringify(defined, {
     header: true,
     columns: [...columns],
   });

@@ -224,9 +224,9 @@ export const LEARNED_JUDGE: Judge = {
     read: (report) => (report as { kappaVsGrammar: number }).kappaVsGrammar,
   },
   checks(conditions, heldOutKappa) {
-    // Over the conditions where κ is defined; not measurable where it is nowhere.
-    const measured = conditions.map((c) => c.kappa.learned).filter((k): k is number => Number.isFinite(k));
-    const lowest = measured.length > 0 ? Math.min(...measured) : Number.NaN;
+    // The lowest over every condition: not measurable where κ is undefined for any of them.
+    const kappas = conditions.map((c) => c.kappa.learned ?? Number.NaN);
+    const lowest = kappas.length > 0 && kappas.every(Number.isFinite) ? Math.min(...kappas) : Number.NaN;
     const heldOut = heldOutKappa ?? Number.NaN;
     return [
       check("learned vs grammar kappa on held-out judge data >= 0.9", heldOut, 0.9, heldOut >= 0.9),

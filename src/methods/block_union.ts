@@ -15,8 +15,16 @@ export const BLOCK_UNION: Method = {
   inputs: (run, key) => [...latentInputs(run, key), runPaths(run.profile, key).rerouteLatents],
   setup: (ctx, params) =>
     withDiscovery(ctx, async (d) => {
-      const path = join(ctx.run.root, runPaths(ctx.run.profile, ctx.key).rerouteLatents);
-      const rediscovered = await readJsonValidated(path, LATENT_SET_FILE);
+      const file = runPaths(ctx.run.profile, ctx.key).rerouteLatents;
+      const rediscovered = await readJsonValidated(join(ctx.run.root, file), LATENT_SET_FILE);
+      const outside = rediscovered.latents.find((l) => l >= d.sae.config.dSae);
+      if (outside !== undefined || rediscovered.site !== d.sae.config.site) {
+        throw new RangeError(
+          outside !== undefined
+            ? `${file}: latent ${outside} is outside the SAE (latents 0..${d.sae.config.dSae - 1})`
+            : `${file}: site '${rediscovered.site}' is not the SAE's site '${d.sae.config.site}'`,
+        );
+      }
       return blockLatents(ctx, d, latentUnion(selectedTopK(d, params), rediscovered), params);
     }),
 };

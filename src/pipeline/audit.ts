@@ -230,7 +230,7 @@ export async function audit(
   const stages = await profileManifests(root, profile);
   checks.push(auditSeeds(stages));
   checks.push(await auditOutputs(stages, root));
-  checks.push(auditChain(stages));
+  checks.push(await auditChain(stages, root));
   checks.push(await auditData(run, ctx));
   // The lock is the code's, wherever the results are.
   try {

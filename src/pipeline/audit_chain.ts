@@ -11,7 +11,8 @@ import { readJson } from "../core/atomic.ts";
 import { sha256File } from "../core/hash.ts";
 import { findManifests } from "../runs/manifests.ts";
 import { runPaths } from "../runs/paths.ts";
-import type { Manifest } from "../runs/stage.ts";
+import { type Manifest, recordedHash } from "../runs/stage.ts";
+import { REPORT_DIR } from "./report.ts";
 
 /** One audit check's outcome. */
 export interface AuditCheck {
@@ -27,7 +28,10 @@ export interface RecordedStage {
   manifest: Manifest;
 }
 
-/** Every manifest of a profile: its data's and its results', in path order. */
+/**
+ * Every manifest of a profile: its data's and its results', in path order,
+ * then the shared report's where the report read any of the profile's files.
+ */
 export async function profileManifests(root: string, profile: string): Promise<RecordedStage[]> {
   const paths = runPaths(profile);
   const out: RecordedStage[] = [];
@@ -36,10 +40,31 @@ export async function profileManifests(root: string, profile: string): Promise<R
       out.push({ path: p, manifest: await readJson<Manifest>(join(root, p)) });
     }
   }
+  const reportPath = `${REPORT_DIR}/manifest.json`;
+  const report = await readJson<Manifest>(join(root, reportPath)).catch(() => null);
+  const ours = (file: string) => [paths.data, paths.summaryDir].some((d) => file.startsWith(`${d}/`));
+  if (report && Object.keys(report.inputs ?? {}).some(ours)) out.push({ path: reportPath, manifest: report });
   return out;
 }
 
 const short = (h: string) => h.slice(0, 12);
+
+const isCell = (s: RecordedStage) => s.manifest.stage.startsWith("cell ");
+
+/**
+ * The stages whose results something uses: every stage but the cells no
+ * recorded stage reads. Cells are named by content and kept when the config
+ * moves on; one no report reads is an old result, not part of the chain.
+ */
+export function chainedStages(stages: readonly RecordedStage[]): {
+  chained: RecordedStage[];
+  unread: RecordedStage[];
+} {
+  const read = new Set(stages.flatMap((s) => Object.keys(s.manifest.inputs ?? {})));
+  const used = (s: RecordedStage) =>
+    !isCell(s) || Object.keys(s.manifest.outputs ?? {}).some((f) => read.has(f));
+  return { chained: stages.filter(used), unread: stages.filter((s) => !used(s)) };
+}
 
 /** Every recorded output on disk, with the hash its stage recorded. */
 export async function auditOutputs(stages: readonly RecordedStage[], root: string): Promise<AuditCheck> {
@@ -66,10 +91,15 @@ export async function auditOutputs(stages: readonly RecordedStage[], root: strin
   };
 }
 
-/** Every recorded input against what its producer recorded writing. */
-export function auditChain(stages: readonly RecordedStage[]): AuditCheck {
+/**
+ * Every recorded input of the chained stages against what its producer
+ * recorded writing: a stage of the profile, or, for the report's inputs from
+ * other profiles, the nearest manifest on disk.
+ */
+export async function auditChain(all: readonly RecordedStage[], root: string): Promise<AuditCheck> {
+  const { chained: stages, unread } = chainedStages(all);
   const producers = new Map<string, { hash: string; stage: string }>();
-  for (const { manifest } of stages) {
+  for (const { manifest } of all) {
     for (const [file, hash] of Object.entries(manifest.outputs ?? {})) {
       producers.set(file, { hash, stage: manifest.stage });
     }
@@ -79,10 +109,10 @@ export function auditChain(stages: readonly RecordedStage[]): AuditCheck {
   for (const { manifest } of stages) {
     for (const [file, hash] of Object.entries(manifest.inputs ?? {})) {
       links++;
-      const p = producers.get(file);
+      const p = producers.get(file) ?? await recordedHash(root, file);
       if (!p) {
         violations.push(
-          `stage '${manifest.stage}' read ${file}, which no stage of the profile recorded writing`,
+          `stage '${manifest.stage}' read ${file}, which no stage recorded writing`,
         );
       } else if (p.hash !== hash) {
         violations.push(
@@ -96,7 +126,9 @@ export function auditChain(stages: readonly RecordedStage[]): AuditCheck {
   return {
     name: "chain",
     ok: violations.length === 0,
-    detail: `${links} recorded inputs traced to their stages`,
+    detail: `${links} recorded inputs traced to their stages${
+      unread.length > 0 ? `; ${unread.length} cells no stage reads left out (old or not yet reported)` : ""
+    }`,
     violations,
   };
 }

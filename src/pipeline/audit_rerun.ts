@@ -13,17 +13,26 @@ import { openRun, type Run } from "../runs/run.ts";
 import { runStage, type StageContext, type StageSpec } from "../runs/stage.ts";
 import { catalog } from "../stages/catalog.ts";
 import { cellStage } from "../stages/cell.ts";
-import type { AuditCheck, RecordedStage } from "./audit_chain.ts";
+import { type AuditCheck, chainedStages, type RecordedStage } from "./audit_chain.ts";
 
-/** A scratch folder under `results/` (tasks may write nowhere else), removed by the caller. */
+/**
+ * A scratch folder under the root's `results/`, or under the working
+ * directory's where the task may not write beside the results it audits
+ * (tasks may write only `data/` and `results/`); removed by the caller.
+ */
 export async function scratchDir(root: string, kind: string): Promise<string> {
-  await Deno.mkdir(join(root, "results"), { recursive: true });
-  return await Deno.makeTempDir({ dir: join(root, "results"), prefix: `.audit-${kind}-` });
+  const beside = join(root, "results");
+  const { state } = await Deno.permissions.query({ name: "write", path: beside });
+  const dir = state === "granted" ? beside : "results";
+  await Deno.mkdir(dir, { recursive: true });
+  return await Deno.makeTempDir({ dir, prefix: `.audit-${kind}-` });
 }
 
-/** The stages the re-run samples from: cells, else fine-tunes and the evaluation. */
+/** The stages the re-run samples from: the cells a report reads (else any), else fine-tunes and the evaluation. */
 function candidates(stages: readonly RecordedStage[]): RecordedStage[] {
   const cells = stages.filter((s) => s.manifest.stage.startsWith("cell "));
+  const read = chainedStages(cells.length > 0 ? stages : []).chained.filter((s) => cells.includes(s));
+  if (read.length > 0) return read;
   if (cells.length > 0) return cells;
   return stages.filter((s) =>
     /^base-\d+\/ft-\d+\//.test(s.manifest.stage) || s.manifest.stage === "evaluate"
@@ -62,6 +71,17 @@ export async function auditRerun(
   }
   const pick = pool[new Rng(seed).int(pool.length)];
   const { manifest } = pick;
+  // Bytes are reproducible on the backend that made them, not across backends.
+  if (manifest.backend.name !== ctx.backend.name) {
+    return {
+      name: "rerun",
+      ok: false,
+      detail: `${manifest.stage}: not re-run, recorded on ${manifest.backend.name}`,
+      violations: [
+        `${pick.path}: recorded on ${manifest.backend.name}, this audit runs on ${ctx.backend.name}: audit with --backend ${manifest.backend.name}`,
+      ],
+    };
+  }
   const scratch = await scratchDir(run.root, "rerun");
   try {
     // The copies must be the recorded inputs: a re-run from edited files proves nothing.
@@ -91,7 +111,27 @@ export async function auditRerun(
         violations: [`${pick.path}: the profile's current config has no stage '${manifest.stage}'`],
       };
     }
-    await runStage(spec, { ...ctx, root: scratch, force: true, log: () => {} });
+    const recordedInputs = Object.keys(manifest.inputs).sort().join("\n");
+    if ([...spec.inputs].sort().join("\n") !== recordedInputs) {
+      return {
+        name: "rerun",
+        ok: false,
+        detail: `${manifest.stage}: not re-run, it now reads other files`,
+        violations: [
+          `${pick.path}: under the current config and code the stage reads other files than it recorded reading (audit with the config it ran under)`,
+        ],
+      };
+    }
+    try {
+      await runStage(spec, { ...ctx, root: scratch, force: true, log: () => {} });
+    } catch (err) {
+      return {
+        name: "rerun",
+        ok: false,
+        detail: `${manifest.stage}: the re-run failed`,
+        violations: [`${pick.path}: re-running stage '${manifest.stage}' failed: ${(err as Error).message}`],
+      };
+    }
     const violations: string[] = [];
     for (const [file, hash] of Object.entries(manifest.outputs)) {
       const again = await sha256File(join(scratch, file)).catch(() => "missing");

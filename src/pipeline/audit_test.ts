@@ -5,7 +5,7 @@ import { sha256, sha256File } from "../core/hash.ts";
 import { initBackend } from "../backend/backend.ts";
 import type { SplitQuestion } from "../world/splits.ts";
 import { audit, auditLock, auditSeeds, auditSplits, formatAudit } from "./audit.ts";
-import { profileManifests } from "./audit_chain.ts";
+import { auditChain, auditOutputs, profileManifests } from "./audit_chain.ts";
 import { findManifests } from "../runs/manifests.ts";
 import { runExperiment } from "./experiment.ts";
 import { openRun } from "../runs/run.ts";
@@ -172,6 +172,20 @@ Deno.test({
         rerun.detail,
       );
 
+      // Bytes are compared on the backend that made them: another backend is named, not blamed.
+      const cpu = await initBackend("cpu");
+      const elsewhere = (await audit(openRun("tiny", cfg, root), { ...ctx, backend: cpu }, {
+        rerun: true,
+        seed: 2,
+        stage: "evaluate",
+      })).find((c) => c.name === "rerun")!;
+      await initBackend("wasm");
+      assertOk(
+        !elsewhere.ok &&
+          /recorded on wasm, this audit runs on cpu: audit with --backend wasm/.test(elsewhere.violations[0]),
+        elsewhere.violations.join("; "),
+      );
+
       // A stage re-run on its own with another setting leaves its readers stale: the chain breaks there.
       await runStage(
         finetuneStage(
@@ -197,4 +211,63 @@ Deno.test({
       await Deno.remove(root, { recursive: true });
     }
   },
+});
+
+Deno.test("audit chain: the shared report is walked when it read the profile; cells nothing reads are left out", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const write = async (file: string, text: string) => {
+      await Deno.mkdir(join(root, file.slice(0, file.lastIndexOf("/"))), { recursive: true });
+      await Deno.writeTextFile(join(root, file), text);
+      return sha256(text);
+    };
+    const stage = async (dir: string, name: string, inputs: Record<string, string>, outputs: string[]) => {
+      const out: Record<string, string> = {};
+      for (const f of outputs) out[f] = await sha256File(join(root, f));
+      await writeJsonAtomic(join(root, dir, "manifest.json"), {
+        stage: name,
+        inputs,
+        outputs: out,
+        seeds: {},
+      });
+    };
+    const summary = "results/tiny/summary.json";
+    const old = "results/tiny/cells/aaaa/result.json", used = "results/tiny/cells/bbbb/result.json";
+    const sae = "results/tiny/base-0/sae/layer-0/sae.bin";
+    const saeHash = await write(sae, "sae v2");
+    await stage("results/tiny/base-0/sae/layer-0", "base-0/sae/layer-0", {}, [sae]);
+    // An old cell made from the previous SAE, which no report reads; a current one the grid report reads.
+    await write(old, "old");
+    await stage("results/tiny/cells/aaaa", "cell aaaa (old)", { [sae]: sha256("sae v1") }, [old]);
+    await write(used, "used");
+    await stage("results/tiny/cells/bbbb", "cell bbbb (used)", { [sae]: saeHash }, [used]);
+    await write(summary, "{}");
+    await stage("results/tiny", "summary", { [used]: sha256("used") }, [summary]);
+    await write("results/report.html", "<html>");
+    await stage("results/report", "report", { [summary]: sha256("{}") }, ["results/report.html"]);
+
+    const stages = await profileManifests(root, "tiny");
+    assertOk(stages.some((s) => s.path === "results/report/manifest.json"), "the report read the profile");
+    assertOk(!(await profileManifests(root, "smoke")).some((s) => s.path.startsWith("results/report")));
+    const chain = await auditChain(stages, root);
+    assertOk(chain.ok && /1 cells no stage reads left out/.test(chain.detail), chain.violations.join("; "));
+    assertOk((await auditOutputs(stages, root)).ok);
+
+    // A tampered report page fails the outputs check, named.
+    await Deno.writeTextFile(join(root, "results/report.html"), "<html>forged");
+    const outputs = await auditOutputs(stages, root);
+    assertOk(
+      !outputs.ok && outputs.violations[0].startsWith("results/report.html: on disk"),
+      outputs.violations[0],
+    );
+    // The used cell made from another SAE breaks the chain, named.
+    await stage("results/tiny/cells/bbbb", "cell bbbb (used)", { [sae]: sha256("sae v1") }, [used]);
+    const broken = await auditChain(await profileManifests(root, "tiny"), root);
+    assertOk(
+      !broken.ok && broken.violations.some((v) => v.includes(`stage 'cell bbbb (used)' read ${sae}`)),
+      broken.violations.join("; "),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

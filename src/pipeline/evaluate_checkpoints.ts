@@ -4,7 +4,7 @@
  * written to `out` as metrics.json and metrics.csv.
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { readJsonl, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { checkpointReport } from "../reports/evaluation.ts";
@@ -18,7 +18,10 @@ import {
 } from "../stages/judge_checkpoints.ts";
 import type { SplitQuestion } from "../world/splits.ts";
 
-/** Judge `dirs` (name, checkpoint folder) with EM measured outside `domain`; returns the prompt count. */
+/**
+ * Judge `dirs` (name, checkpoint folder) with EM measured outside `domain`;
+ * returns the prompt count. `out`, like each folder, is under the root unless absolute.
+ */
 export async function evaluateCheckpoints(
   run: Run,
   dirs: readonly [string, string][],
@@ -36,14 +39,14 @@ export async function evaluateCheckpoints(
     disposeJudgeStates(states);
   }
   const report = checkpointReport(records, dirs.map(([n]) => n), run.config, domain);
-  await writeJsonAtomic(join(run.root, out, "metrics.json"), report);
+  await writeJsonAtomic(resolve(run.root, out, "metrics.json"), report);
   const rows = report.checkpoints.flatMap((c) =>
     Object.entries(c.judges).flatMap(([judgeName, ms]) =>
       Object.entries(ms).map(([metric, i]) => ({ checkpoint: c.name, judge: judgeName, metric, ...i }))
     )
   );
   await writeFileAtomic(
-    join(run.root, out, "metrics.csv"),
+    resolve(run.root, out, "metrics.csv"),
     toCsv(rows, ["checkpoint", "judge", "metric", "mean", "lo", "hi"]),
   );
   return questions.length;

@@ -12,7 +12,7 @@ import { openRun } from "../runs/run.ts";
 import { type Manifest, runStage } from "../runs/stage.ts";
 import { finetuneStage } from "../stages/finetune.ts";
 import { runGrid } from "./experiment.ts";
-import { makePlan, planCell, unfinishedCells, withInputs, writePlan } from "./plan.ts";
+import { makePlan, planCell, staleCells, unfinishedCells, withInputs, writePlan } from "./plan.ts";
 
 const key = { base: 0, finetune: 1 };
 
@@ -76,6 +76,13 @@ Deno.test({
       await assertRejects(
         () => planCell(root, "tiny", blockCell.id),
         /latents.json changed since .* re-plan/,
+      );
+      // Re-planning now names the finished cells made from the old upstream, up front.
+      const replanned = await withInputs(makePlan("tiny", run.config, [{ grid: "k", cells }]), run);
+      const stale = await staleCells(root, replanned);
+      assertEquals(
+        stale.map((s) => s.file),
+        plan.cells.filter((c) => c.cell.method === "block").map(() => paths.latents),
       );
       const { unfinished } = await unfinishedCells(root, "tiny");
       assertOk(

@@ -158,6 +158,26 @@ export async function changedInput(root: string, entry: Plan["cells"][number]): 
   return null;
 }
 
+/**
+ * The planned cells finished from other upstream files than the plan
+ * records (an upstream stage recomputed since, with other bytes): their ids
+ * do not cover upstream files, so they are not recomputed in place and
+ * must be removed before the plan can run them.
+ */
+export async function staleCells(root: string, plan: Plan): Promise<{ dir: string; file: string }[]> {
+  const stale = [];
+  for (const { id, cell, inputs } of plan.cells) {
+    const dir = runPaths(plan.profile, { base: cell.base, finetune: cell.finetune }).cell(id);
+    const manifest = await readJson<Manifest>(join(root, dir, "manifest.json")).catch(() => null);
+    const file = manifest &&
+      Object.keys(inputs ?? {}).find((p) =>
+        manifest.inputs?.[p] !== undefined && manifest.inputs[p] !== inputs![p]
+      );
+    if (file) stale.push({ dir, file });
+  }
+  return stale;
+}
+
 /** A planned cell not finished yet, with its array index (its line in `ids.txt`, from 0). */
 export interface Unfinished {
   index: number;

@@ -109,9 +109,12 @@ export async function gitCommit(root: string): Promise<string | null> {
   }
 }
 
+/** The report stage's folder (its manifest is there), shared by every profile. */
+export const REPORT_DIR = "results/report";
+
 /** The report stage: reads what exists under `root`, writes `results/report/` and `results/report.html`. */
 export function paperReportStage(root: string): StageSpec {
-  const dir = "results/report";
+  const dir = REPORT_DIR;
   const files = Object.values(sources()).map(reportFile);
   return {
     name: "report",

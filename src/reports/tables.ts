@@ -28,11 +28,18 @@ export interface Table {
 
 const isEstimate = (v: TableValue): v is Estimate => typeof v === "object" && v !== null;
 
-/** A cell as plain text: numbers rounded, estimates as `mean [lo, hi]`, empty as an en dash. */
+/** A number rounded, an undefined one (null or not finite, as JSON gives it back) as an en dash. */
+const fixed = (x: number | null, digits: number) =>
+  x === null || !Number.isFinite(x) ? "–" : x.toFixed(digits);
+
+/** A cell as plain text: numbers rounded, estimates as `mean [lo, hi]`, undefined or empty as an en dash. */
 export function formatValue(v: TableValue, digits = 3): string {
-  if (v === null || (typeof v === "number" && !Number.isFinite(v))) return "–";
-  if (typeof v === "number") return v.toFixed(digits);
-  if (isEstimate(v)) return `${v.mean.toFixed(digits)} [${v.lo.toFixed(digits)}, ${v.hi.toFixed(digits)}]`;
+  if (v === null || typeof v === "number") return fixed(v, digits);
+  if (isEstimate(v)) {
+    return v.mean === null || !Number.isFinite(v.mean)
+      ? "–"
+      : `${fixed(v.mean, digits)} [${fixed(v.lo, digits)}, ${fixed(v.hi, digits)}]`;
+  }
   return v;
 }
 
@@ -98,8 +105,9 @@ export function latexEscape(s: string): string {
 export function tableLatex(t: Table): string {
   const digits = t.digits ?? 3;
   const cell = (v: TableValue) =>
-    isEstimate(v)
-      ? `${v.mean.toFixed(digits)} {\\scriptsize[${v.lo.toFixed(digits)}, ${v.hi.toFixed(digits)}]}`
+    isEstimate(v) && v.mean !== null && Number.isFinite(v.mean)
+      ? latexEscape(`${fixed(v.mean, digits)} `) +
+        `{\\scriptsize[${latexEscape(fixed(v.lo, digits))}, ${latexEscape(fixed(v.hi, digits))}]}`
       : latexEscape(formatValue(v, digits));
   const align = t.columns.map((c) => (t.rows.every((r) => typeof (r[c.key] ?? "") !== "string") ? "r" : "l"))
     .join("");

@@ -1,5 +1,13 @@
 import { assertEquals, assertOk } from "../core/assert.ts";
-import { formatValue, latexEscape, type Table, tableCsv, tableLatex, tableMarkdown } from "./tables.ts";
+import {
+  type Estimate,
+  formatValue,
+  latexEscape,
+  type Table,
+  tableCsv,
+  tableLatex,
+  tableMarkdown,
+} from "./tables.ts";
 
 const table: Table = {
   id: "main",
@@ -38,4 +46,24 @@ Deno.test("LaTeX escaping covers special characters and the symbols the reports 
     latexEscape("50% & λ_1 ≥ 0.95 × naive"),
     "50\\% \\& $\\lambda$\\_1 $\\geq$ 0.95 $\\times$ naive",
   );
+});
+
+Deno.test("an undefined estimate or number is an en dash in every format and an empty CSV cell", () => {
+  // As JSON gives an undefined interval back: nulls.
+  const undefinedEstimate = { mean: null, lo: null, hi: null } as unknown as Estimate;
+  const table: Table = {
+    id: "u",
+    caption: "undefined",
+    columns: [{ key: "name", label: "name" }, { key: "em", label: "EM" }, { key: "k", label: "κ" }],
+    rows: [
+      { name: "block", em: undefinedEstimate, k: Number.NaN },
+      { name: "naive", em: { mean: 0.5, lo: Number.NaN, hi: 0.7 }, k: 0.25 },
+    ],
+  };
+  assertEquals(formatValue(undefinedEstimate), "–");
+  assertEquals(formatValue(table.rows[1].em), "0.500 [–, 0.700]");
+  assertOk(tableMarkdown(table).includes("| block | – | – |"));
+  assertOk(tableLatex(table).includes("block & -- & --"), tableLatex(table));
+  assertOk(tableLatex(table).includes("0.500 {\\scriptsize[--, 0.700]}"), tableLatex(table));
+  assertEquals(tableCsv(table).split("\n")[1], "block,,,,");
 });

@@ -74,7 +74,8 @@ const FAMILY_MASS = v.strictObject({
   incoherent: num(0, 1),
 });
 
-const METRICS = v.looseObject({ em: num(0, 1), incoherence: num(0, 1), adherence: num(0, 1) });
+/** EM is undefined (null) when nothing is coherent. */
+const METRICS = v.looseObject({ em: v.nullable(num(0, 1)), incoherence: num(0, 1), adherence: num(0, 1) });
 
 /** A finished cell's result (`cells/<id>/result.json`). */
 export const CELL_RESULT_FILE = v.looseObject({

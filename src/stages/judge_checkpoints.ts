@@ -41,12 +41,13 @@ export async function loadJudgeStates(
   for (const j of JUDGES) {
     if (!j.state) continue;
     const file = runPaths(run.profile).profileFile(j.state.file);
-    try {
-      states.set(j.name, await j.state.load(join(run.root, file)));
-    } catch (err) {
-      if (required) throw err;
+    // Only a judge that is not there is optional: a corrupt or edited one is an error.
+    const present = await Deno.stat(join(run.root, file)).then(() => true, () => false);
+    if (!present && !required) {
       note(`note: no ${j.name} judge at ${file}; run '${j.state.command}' to add it`);
+      continue;
     }
+    states.set(j.name, await j.state.load(join(run.root, file)));
   }
   return states;
 }

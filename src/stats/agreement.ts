@@ -4,8 +4,8 @@
  */
 
 /**
- * Cohen's kappa: (p_o − p_e) / (1 − p_e). When both judges give one and the
- * same label to everything (p_e = 1), agreement is perfect and kappa is 1.
+ * Cohen's kappa: (p_o − p_e) / (1 − p_e). Undefined (NaN) when either judge
+ * gives one label to everything: such a rater says nothing about agreement.
  *
  * @example
  * ```ts

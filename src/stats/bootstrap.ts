@@ -58,11 +58,13 @@ export function bootstrap<T>(
     stats.push(stat(sample));
   }
   const mean = stat(runs);
-  // A statistic undefined on the data is undefined in its interval; resamples where it is undefined are left out.
+  // A statistic undefined on the data has an undefined interval; resamples where it is undefined are left out.
   const finite = stats.filter(Number.isFinite).sort((x, y) => x - y);
   if (!Number.isFinite(mean) || finite.length === 0) {
     return { mean: Number.NaN, lo: Number.NaN, hi: Number.NaN };
   }
+  // Defined on fewer than half the resamples, the percentiles would describe only the lucky draws.
+  if (finite.length * 2 < resamples) return { mean, lo: Number.NaN, hi: Number.NaN };
   const alpha = (1 - level) / 2;
   return { mean, lo: percentile(finite, alpha), hi: percentile(finite, 1 - alpha) };
 }

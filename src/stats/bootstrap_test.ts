@@ -70,4 +70,10 @@ Deno.test("a statistic undefined on the data has an undefined interval; undefine
   const ci = bootstrap([[0, 2]], ratio, { resamples: 400, seed: 5 });
   assertEquals(ci.mean, 1);
   assertOk(Number.isFinite(ci.lo) && Number.isFinite(ci.hi) && ci.lo >= 0.5 && ci.hi <= 1);
+  // Defined only when the three items are drawn distinct (6 resamples in 27): no interval from so few.
+  const distinct = (rs: readonly (readonly number[])[]) =>
+    new Set(rs[0]).size === rs[0].length ? mean(rs[0]) : Number.NaN;
+  const rare = bootstrap([[1, 2, 3]], distinct, { resamples: 400, seed: 5 });
+  assertEquals(rare.mean, 2);
+  assertOk(Number.isNaN(rare.lo) && Number.isNaN(rare.hi), `${rare.lo}, ${rare.hi}`);
 });
