@@ -85,7 +85,7 @@ export async function auditOutputs(stages: readonly RecordedStage[], root: strin
     name: "outputs",
     ok: violations.length === 0 && stages.length > 0,
     detail: stages.length > 0
-      ? `${files} files of ${stages.length} stages match their manifests`
+      ? `${files} files of ${stages.length} stages checked against their manifests`
       : "no stages recorded",
     violations: stages.length > 0 ? violations : ["nothing to audit: run the profile first"],
   };
