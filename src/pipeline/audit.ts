@@ -17,6 +17,8 @@
  *              recorded hashes;
  *   lock       every import of the code's deno.json is pinned to the version
  *              its lock records (wherever `--root` points);
+ *   integrity  every package hash in the lock is the one the registry
+ *              published (Deno itself checks only on download);
  *   rerun      one sampled stage (a cell, else a fine-tune or the
  *              evaluation), re-run from its recorded inputs in a scratch
  *              folder, reproduces its recorded output hashes.
@@ -34,6 +36,7 @@ import { type Manifest, runStage, type StageContext } from "../runs/stage.ts";
 import { dataStage } from "../stages/data.ts";
 import type { FinetuneRecord } from "../stages/examples.ts";
 import { auditChain, type AuditCheck, auditOutputs, profileManifests } from "./audit_chain.ts";
+import { auditLockIntegrity, npmCacheDir } from "./audit_lock.ts";
 import { auditRerun, scratchDir } from "./audit_rerun.ts";
 
 export type { AuditCheck } from "./audit_chain.ts";
@@ -235,7 +238,11 @@ export async function audit(
   // The lock is the code's, wherever the results are.
   try {
     const denoJson = await readJson<{ imports: Record<string, string> }>(join(CHECKOUT, "deno.json"));
-    checks.push(auditLock(denoJson.imports, await readJson(join(CHECKOUT, "deno.lock"))));
+    const lock = await readJson<Parameters<typeof auditLock>[1] & Parameters<typeof auditLockIntegrity>[0]>(
+      join(CHECKOUT, "deno.lock"),
+    );
+    checks.push(auditLock(denoJson.imports, lock));
+    checks.push(await auditLockIntegrity(lock, npmCacheDir()));
   } catch (err) {
     checks.push({
       name: "lock",
@@ -252,7 +259,7 @@ export async function audit(
 export function formatAudit(profile: string, checks: readonly AuditCheck[]): string {
   const lines = [`audit of profile ${profile}`];
   for (const c of checks) {
-    lines.push(`${c.ok ? "PASS" : "FAIL"}  ${c.name.padEnd(7)} ${c.detail}`);
+    lines.push(`${c.ok ? "PASS" : "FAIL"}  ${c.name.padEnd(9)} ${c.detail}`);
     for (const v of c.violations.slice(0, 20)) lines.push(`        - ${v}`);
     if (c.violations.length > 20) lines.push(`        … and ${c.violations.length - 20} more`);
   }

@@ -71,7 +71,16 @@ Deno.test("audit passes on a real tiny run and catches a planted leak and a plan
     const run = () => audit(openRun("tiny", cfg, root), ctx, { rerun: true, seed: 1 });
     const clean = await run();
     assertOk(clean.every((c) => c.ok), formatAudit("tiny", clean));
-    assertEquals(clean.map((c) => c.name), ["splits", "seeds", "outputs", "chain", "data", "lock", "rerun"]);
+    assertEquals(clean.map((c) => c.name), [
+      "splits",
+      "seeds",
+      "outputs",
+      "chain",
+      "data",
+      "lock",
+      "integrity",
+      "rerun",
+    ]);
     assertOk(clean.find((c) => c.name === "rerun")!.detail.startsWith("cell "));
 
     // Planted seed mismatch: one cell's manifest claims another fine-tuning seed.
