@@ -9,7 +9,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { installWasmKernels } from "./wasm/install.ts";
+import { installedBlas, installWasmKernels } from "./wasm/install.ts";
+import type { BlasInfo } from "./native/openblas.ts";
 
 /** Backends a user may ask for. */
 export const BACKEND_CHOICES = ["auto", "webgpu", "wasm", "cpu"] as const;
@@ -26,14 +27,36 @@ export interface BackendInfo {
    * ones (the default), "stock" under BLOCKEM_KERNELS=stock. null elsewhere.
    */
   kernels: "blockem" | "stock" | null;
+  /** On wasm with blockem's kernels: the native BLAS its matrix products run on, or null (none loaded). */
+  blas?: BlasInfo | null;
 }
 
 /**
  * What a stage's outputs depend on besides its inputs, config and code: the
  * backend, and on wasm which kernels ran (they round differently).
  */
-export function backendKey(info: { name: string; kernels?: string | null }): string {
-  return info.kernels === "stock" ? `${info.name}+stock-kernels` : info.name;
+export function backendKey(
+  info: {
+    name: string;
+    kernels?: string | null;
+    blas?: { name: string; core: string; threads: number } | null;
+  },
+): string {
+  if (info.kernels === "stock") return `${info.name}+stock-kernels`;
+  // BLAS's kernels for the CPU it found and its thread count decide the rounding: the key names both.
+  return info.blas
+    ? `${info.name}+${info.blas.name}-${info.blas.core.toLowerCase()}-t${info.blas.threads}`
+    : info.name;
+}
+
+/** What a manifest records of the BLAS that ran. */
+export function blasRecord(blas: BlasInfo): { name: string; config: string; core: string; threads: number } {
+  return { name: blas.name, config: blas.config, core: blas.core, threads: blas.threads };
+}
+
+/** The backend a stage runs on when it fixes its own BLAS thread count (cells use one: many run at once). */
+export function withBlasThreads(backend: BackendInfo, threads: number | undefined): BackendInfo {
+  return threads !== undefined && backend.blas ? { ...backend, blas: { ...backend.blas, threads } } : backend;
 }
 
 /** The WebGPU adapter as the platform describes it. */
@@ -121,7 +144,13 @@ export async function initBackend(
     if (await tf.setBackend("wasm")) {
       await tf.ready();
       const kernels = installWasmKernels() ? "blockem" : "stock";
-      return { name: "wasm", requested: choice, adapter, kernels };
+      return {
+        name: "wasm",
+        requested: choice,
+        adapter,
+        kernels,
+        blas: kernels === "blockem" ? installedBlas() : null,
+      };
     }
     if (choice === "wasm") throw new Error("Cannot start the wasm backend");
   }

@@ -8,6 +8,7 @@ import { assertEquals, assertOk } from "../core/assert.ts";
 import { initBackend } from "../backend/backend.ts";
 import { fusedKernelsActive } from "../backend/fused.ts";
 import { installWasmKernels, uninstallWasmKernels } from "../backend/wasm/install.ts";
+import { nativeBlas } from "../backend/native/openblas.ts";
 import { disposeParams, forward, initParams, type ModelConfig } from "../models/model.ts";
 import { maskedNextTokenLoss } from "../models/loss.ts";
 import { trainLoop } from "./loop.ts";
@@ -65,4 +66,29 @@ Deno.test("the fused path and the stock path agree: gradients, and a 40-step los
   stock.losses.forEach((l, i) =>
     assertOk(Math.abs(l - fused.losses[i]) < 1e-4, `step ${i}: ${l} vs ${fused.losses[i]}`)
   );
+});
+
+Deno.test({
+  name: "matrix products on native BLAS: the same gradients and 40-step loss curve as on wasm, within 1e-4",
+  ignore: !nativeBlas().ok,
+  async fn() {
+    await initBackend("wasm");
+    uninstallWasmKernels();
+    assertEquals(installWasmKernels({ blas: false }), true, "blockem's kernels must be installed");
+    const wasm = await trainCurve(40);
+    uninstallWasmKernels();
+    installWasmKernels();
+    const blas = nativeBlas();
+    const calls = blas.ok ? blas.calls : 0;
+    const native = await trainCurve(40);
+    assertOk(blas.ok && blas.calls > calls + 40, "the BLAS run should compute its products on BLAS");
+    for (const [k, g] of Object.entries(wasm.grads0)) {
+      const scale = Math.max(1e-6, ...g.map(Math.abs));
+      const worst = Math.max(...g.map((v, i) => Math.abs(v - native.grads0[k][i])));
+      assertOk(worst / scale < 1e-5, `${k}: relative gradient difference ${worst / scale}`);
+    }
+    wasm.losses.forEach((l, i) =>
+      assertOk(Math.abs(l - native.losses[i]) < 1e-4, `step ${i}: ${l} vs ${native.losses[i]}`)
+    );
+  },
 });

@@ -99,6 +99,8 @@ function runCellProcess(
       "--allow-read",
       `--allow-write=${join(root, "data")},${join(root, "results")}`,
       "--allow-env",
+      // Native BLAS where this process has it: a cell's bytes must not depend on where it ran.
+      ...(Deno.permissions.querySync({ name: "ffi" }).state === "granted" ? ["--allow-ffi"] : []),
       CELL_TASK,
       "--root",
       root,

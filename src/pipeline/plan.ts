@@ -82,7 +82,7 @@ ROOT="${root}"
 cd "${checkout}"
 ID="$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "$ROOT/${p.ids}")"
 # The cell may write only under the results root; \$DENO overrides the deno on PATH.
-exec "\${DENO:-deno}" run --frozen --allow-read --allow-write="$ROOT/data,$ROOT/results" --allow-env \\
+exec "\${DENO:-deno}" run --frozen --allow-read --allow-write="$ROOT/data,$ROOT/results" --allow-env --allow-ffi \\
   tasks/cell.ts --profile ${plan.profile} --root "$ROOT" --id "$ID"
 `;
 }

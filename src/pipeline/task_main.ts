@@ -104,7 +104,7 @@ export async function taskMain(
     console.error(
       `backend: ${backend.name}${
         backend.adapter ? ` (adapter: ${backend.adapter.description || backend.adapter.vendor})` : ""
-      }`,
+      }${backend.blas ? `; matrix products on ${backend.blas.config}, ${backend.blas.threads} threads` : ""}`,
     );
     await body({
       profile,

@@ -7,7 +7,8 @@
  */
 import { dirname, join, relative } from "node:path";
 import { readJson, writeJsonAtomic } from "../core/atomic.ts";
-import { type BackendInfo, backendKey } from "../backend/backend.ts";
+import { type BackendInfo, backendKey, blasRecord, withBlasThreads } from "../backend/backend.ts";
+import { nativeBlas } from "../backend/native/openblas.ts";
 import { hashJson, sha256File } from "../core/hash.ts";
 import { clearSnapshot } from "../optim/snapshot.ts";
 import type { Cell } from "./cell.ts";
@@ -21,7 +22,12 @@ export interface Manifest {
   seeds: Record<string, number>;
   inputs: Record<string, string>;
   outputs: Record<string, string>;
-  backend: { name: string; adapter: unknown; kernels?: string | null };
+  backend: {
+    name: string;
+    adapter: unknown;
+    kernels?: string | null;
+    blas?: { name: string; config: string; core: string; threads: number };
+  };
   codeHash: string;
   versions: Record<string, string>;
   wallSeconds: number;
@@ -51,6 +57,12 @@ export interface StageSpec {
    * other upstream files, since its folder's name does not cover them.
    */
   immutable?: boolean;
+  /**
+   * Native BLAS threads this stage runs its products on, whatever the
+   * process's default (cells: 1, since many run at once); results depend on
+   * it, so it is part of the stage's backend key.
+   */
+  blasThreads?: number;
 }
 
 /** What a running stage may use to make itself resumable. */
@@ -93,7 +105,7 @@ async function stageKey(spec: StageSpec, ctx: StageContext) {
   const wanted = {
     configHash: hashJson({ config: spec.config, seeds: spec.seeds }),
     codeHash: await codeHash(spec.code),
-    backend: backendKey(ctx.backend),
+    backend: backendKey(withBlasThreads(ctx.backend, spec.blasThreads)),
   };
   return { inputs, wanted };
 }
@@ -125,9 +137,16 @@ export async function runStage(spec: StageSpec, ctx: StageContext): Promise<Stag
   const outputs: Record<string, string> = {};
   const resumeDir = join(abs(spec.dir), ".resume");
   const key = hashJson({ ...wanted, inputs });
-  for (const p of await spec.run({ key, resumeDir, log: ctx.log })) {
-    outputs[relative(ctx.root, abs(p))] = await sha256File(abs(p));
+  const backend = withBlasThreads(ctx.backend, spec.blasThreads);
+  const blas = backend.blas ? nativeBlas() : undefined;
+  const threadsBefore = blas?.ok ? blas.setThreads(backend.blas!.threads) : undefined;
+  let written: string[];
+  try {
+    written = await spec.run({ key, resumeDir, log: ctx.log });
+  } finally {
+    if (blas?.ok && threadsBefore !== undefined) blas.setThreads(threadsBefore);
   }
+  for (const p of written) outputs[relative(ctx.root, abs(p))] = await sha256File(abs(p));
   const unwritten = spec.outputs.filter((p) => !(relative(ctx.root, abs(p)) in outputs));
   if (unwritten.length > 0) {
     throw new Error(`Stage '${spec.name}' did not write its declared output ${unwritten[0]}`);
@@ -140,7 +159,13 @@ export async function runStage(spec: StageSpec, ctx: StageContext): Promise<Stag
     seeds: spec.seeds,
     inputs,
     outputs,
-    backend: { name: ctx.backend.name, adapter: ctx.backend.adapter, kernels: ctx.backend.kernels },
+    backend: {
+      name: ctx.backend.name,
+      adapter: ctx.backend.adapter,
+      kernels: ctx.backend.kernels,
+      // Only where a BLAS ran, so manifests written without one keep their bytes.
+      ...(backend.blas ? { blas: blasRecord(backend.blas) } : {}),
+    },
     codeHash: wanted.codeHash,
     versions: versions(),
     wallSeconds: Math.round((performance.now() - start) / 100) / 10,

@@ -61,6 +61,8 @@ export function cellStage(run: Run, cell: Cell): StageSpec {
     outputs,
     cell,
     immutable: true,
+    // Cells run many at a time (a worker per core): one BLAS thread each, however they are run.
+    blasThreads: 1,
     code: import.meta.url,
     run: async (stage) => {
       const { params, model, history, evaluation, selection, record, curve } = await trainCell(

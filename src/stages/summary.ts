@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { readJson, writeJsonAtomic } from "../core/atomic.ts";
-import type { BackendInfo } from "../backend/backend.ts";
+import { type BackendInfo, backendKey } from "../backend/backend.ts";
 import { JUDGES } from "../judges/registry.ts";
 import { buildSummary, type FeatureReport } from "../reports/summary.ts";
 import type { summariseEvaluation } from "../reports/evaluation.ts";
@@ -64,7 +64,7 @@ export function summaryStage(run: Run, backend: BackendInfo): StageSpec {
       for (const b of sae ? cfg.seeds.base : []) featureReports.push(await readFeatureReport(run, b));
       await writeJsonAtomic(
         join(root, paths.summary),
-        buildSummary(profile, cfg, backend.name, evaluation, lambdas, figures, featureReports),
+        buildSummary(profile, cfg, backendKey(backend), evaluation, lambdas, figures, featureReports),
       );
       return [paths.summary];
     },

@@ -14,6 +14,9 @@
  * (LayerNorm and its gradient, GELU's argument and gradient, the softmax
  * gradient, AdamW).
  *
+ * Where a native BLAS is loaded (`../native/openblas.ts`), `BatchMatMul`
+ * and `_FusedMatMul` run their large products on it instead.
+ *
  * Summation order differs from the stock kernels, so results agree to float
  * rounding, not bit for bit; `BLOCKEM_KERNELS=stock` keeps the stock
  * kernels (for comparisons).
@@ -22,13 +25,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { emitModule } from "./emit.ts";
 import { KERNELS } from "./kernels/mod.ts";
-import type {
-  Emitter,
-  ExportsOf,
-  KernelContext,
-  KernelDefinition,
-  KernelFn,
-  WasmBackendLike,
+import { type BlasInfo, nativeBlas, type Sgemm } from "../native/openblas.ts";
+import {
+  type Emitter,
+  type ExportsOf,
+  type KernelContext,
+  type KernelDefinition,
+  type KernelFn,
+  size,
+  type WasmBackendLike,
 } from "./kernels/shared.ts";
 
 /** The module of all the definitions' wasm functions; a function listed by several definitions is emitted once. */
@@ -48,7 +53,12 @@ export function kernelModuleBytes(
 }
 
 /** Each definition's tfjs kernels, built with its own exports; tfjs-wasm's kernels are still in place. */
-function buildKernels(backend: WasmBackendLike, instance: WebAssembly.Instance): [string, KernelFn][] {
+function buildKernels(
+  backend: WasmBackendLike,
+  instance: WebAssembly.Instance,
+  sgemm: Sgemm | null,
+): [string, KernelFn][] {
+  const memory = backend.wasm.asm.memory;
   const base: Omit<KernelContext<unknown>, "exports"> = {
     backend,
     offset: (t) => backend.dataIdMap.get(t.dataId).memoryOffset,
@@ -58,6 +68,9 @@ function buildKernels(backend: WasmBackendLike, instance: WebAssembly.Instance):
       if (!config) throw new Error(`tfjs-wasm has no ${name} kernel`);
       return config.kernelFunc as unknown as KernelFn;
     },
+    sgemm,
+    view: (t, length) =>
+      new Float32Array(memory.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, length ?? size(t.shape)),
   };
   const built = new Map<string, KernelFn>();
   for (const def of KERNELS) {
@@ -77,16 +90,24 @@ function buildKernels(backend: WasmBackendLike, instance: WebAssembly.Instance):
 }
 
 let installed = false;
+/** The BLAS the installed kernels call, or null. */
+let blasInUse: BlasInfo | null = null;
 /** The stock kernels replaced by `installWasmKernels`, for `uninstallWasmKernels`. */
 const replaced: tf.KernelConfig[] = [];
 const added: string[] = [];
 
+/** The native BLAS the installed kernels run their matrix products on; null when none is loaded or not installed. */
+export function installedBlas(): BlasInfo | null {
+  return installed ? blasInUse : null;
+}
+
 /**
  * Install the kernels over the wasm backend's stock ones. Call after
  * `tf.setBackend("wasm")` is ready; idempotent. Returns false (and
- * installs nothing) when `BLOCKEM_KERNELS=stock`.
+ * installs nothing) when `BLOCKEM_KERNELS=stock`. `options.blas: false`
+ * keeps the products off native BLAS even where one is loaded (comparisons).
  */
-export function installWasmKernels(): boolean {
+export function installWasmKernels(options: { blas?: boolean } = {}): boolean {
   if (Deno.env.get("BLOCKEM_KERNELS") === "stock") return false;
   if (installed) return true;
   const backend = tf.findBackend("wasm") as unknown as WasmBackendLike | null;
@@ -94,8 +115,10 @@ export function installWasmKernels(): boolean {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(kernelModuleBytes()), {
     env: { memory: backend.wasm.asm.memory },
   });
+  const native = options.blas === false ? undefined : nativeBlas();
+  blasInUse = native?.ok ? native.info : null;
   // All adapters are built before any is registered: they take the stock kernels they fall back to.
-  for (const [name, kernelFunc] of buildKernels(backend, instance)) {
+  for (const [name, kernelFunc] of buildKernels(backend, instance, native?.ok ? native.sgemm : null)) {
     const previous = tf.getKernel(name, "wasm");
     if (previous) {
       replaced.push(previous);
@@ -113,4 +136,5 @@ export function uninstallWasmKernels(): void {
   for (const name of added.splice(0)) tf.unregisterKernel(name, "wasm");
   for (const config of replaced.splice(0)) tf.registerKernel(config);
   installed = false;
+  blasInUse = null;
 }

@@ -10,6 +10,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { add, alignDown, at, code, forLoop, func, type FunctionBuilder, mul, op } from "../emit.ts";
 import { defineKernels, size } from "./shared.ts";
 import { swapLast, transpose2d } from "./transpose.ts";
+import { nativeProduct, productShape, wantsNative } from "./native_matmul.ts";
 
 const { get, set, i32 } = op;
 const one = i32(1);
@@ -186,6 +187,10 @@ export const batchMatMulKernels = defineKernels({
         let { a, b } = args.inputs;
         const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
         if (a.dtype !== "float32" || b.dtype !== "float32") return stock(args);
+        const product = ctx.sgemm ? productShape(a, b, transposeA, transposeB) : undefined;
+        if (product && wantsNative(product)) {
+          return nativeProduct(ctx, ctx.sgemm!, a, b, transposeA, transposeB, product);
+        }
         const ra = a.shape.length, rb = b.shape.length;
         const batchA = size(a.shape.slice(0, ra - 2)), batchB = size(b.shape.slice(0, rb - 2));
         // Broadcast batches are left to the stock kernel.
@@ -205,6 +210,26 @@ export const batchMatMulKernels = defineKernels({
         }
         for (const t of temps) ctx.backend.disposeData(t.dataId);
         return out;
+      };
+    },
+    // A dense layer's forward product with its bias: on BLAS when loaded, else tfjs-wasm's (XNNPACK).
+    _FusedMatMul: (ctx) => {
+      const stock = ctx.stock("_FusedMatMul");
+      return (args) => {
+        const { a, b, bias, preluActivationWeights } = args.inputs;
+        const { transposeA, transposeB, activation } = args.attrs as {
+          transposeA: boolean;
+          transposeB: boolean;
+          activation: string;
+        };
+        const product = ctx.sgemm ? productShape(a, b, transposeA, transposeB) : undefined;
+        const plainBias = bias === undefined ||
+          (bias.dtype === "float32" && size(bias.shape) === product?.n && bias.shape.at(-1) === product.n);
+        if (
+          !product || product.batch !== 1 || a.dtype !== "float32" || b.dtype !== "float32" || !plainBias ||
+          preluActivationWeights !== undefined || (activation ?? "linear") !== "linear"
+        ) return stock(args);
+        return nativeProduct(ctx, ctx.sgemm!, a, b, transposeA, transposeB, product, bias);
       };
     },
   },

@@ -8,6 +8,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WasmFunction } from "../emit.ts";
+import type { Sgemm } from "../../native/openblas.ts";
 
 /** The parts of tfjs-wasm's backend the adapters use. */
 export interface WasmBackendLike {
@@ -47,6 +48,10 @@ export interface KernelContext<E> {
   float32(shape: number[]): tf.TensorInfo;
   /** tfjs-wasm's own kernel `name` (taken before any replacement; throws when there is none). */
   stock(name: string): KernelFn;
+  /** Native BLAS's matrix product where one is loaded (`../../native/openblas.ts`), else null. */
+  sgemm: Sgemm | null;
+  /** A float32 view of `length` elements at a tensor's data, on the memory as it is now (it may have grown). */
+  view(t: tf.TensorInfo, length?: number): Float32Array;
 }
 
 /**
