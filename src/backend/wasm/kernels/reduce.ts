@@ -4,12 +4,7 @@
  * rows, where tfjs-wasm transposes first; a reduction over trailing axes is
  * one pass per row. Other axes, and reductions over all or no axes, go to
  * the stock kernels.
- *
- * `Max` is registered but, as it stands, always falls through to the stock
- * kernel: tfjs passes Max's axes as `reductionIndices`, while the adapter
- * reads `axis` (as `Sum` names it), so `rowMax` is never called. Reading the
- * right attribute is a separate change (it may move results), not part of
- * this one.
+ * tfjs names `Max`'s axes `reductionIndices` and `Sum`'s `axis`.
  * @module
  */
 import { alignDown, at, code, forLoop, func, mul, op } from "../emit.ts";
@@ -80,7 +75,12 @@ function reduceKernel(ctx: KernelContext<ExportsOf<typeof wasm>>, kind: "sum" | 
   const { sumOuter, rowSum, rowMax } = ctx.exports;
   return (args) => {
     const x = args.inputs.x;
-    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const { axis: sumAxes, reductionIndices, keepDims } = args.attrs as {
+      axis?: number | number[];
+      reductionIndices?: number | number[];
+      keepDims: boolean;
+    };
+    const axis = (kind === "sum" ? sumAxes : reductionIndices) ?? [];
     const rank = x.shape.length;
     const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort(
       (p, q) => p - q,
