@@ -1,11 +1,15 @@
 /**
- * `deno task bench [--backends wasm,cpu,webgpu] [--kernels blockem,stock]
- * [--steps N] [--parallel N]`: training throughput of the organism's shapes
- * per backend (on wasm with blockem's kernels and with tfjs's stock ones),
+ * `deno task bench [--backends wasm,cpu,webgpu] [--kernels openblas,blockem,stock]
+ * [--steps N] [--parallel N] [--peer auto|off]`: training throughput of the
+ * organism's shapes per backend (on wasm: blockem's kernels with the matrix
+ * products on native OpenBLAS, blockem's kernels alone, tfjs's stock ones),
  * forward only and forward + backward + AdamW; then the same training step
- * in N processes at once, for what all cores give together. Writes
- * results/bench/bench.json and bench.md, compared with the first project
- * baseline in results/bench/baseline.json. Recorded, never asserted.
+ * in N processes at once, for what all cores give together; then, where
+ * Debian's python3-torch is installed, the same model and step in PyTorch
+ * (`bench_peer.py`, its BLAS named) on 1 thread and on every core, and our
+ * ratio to it. Writes results/bench/bench.json and bench.md, compared with
+ * the first project baseline in results/bench/baseline.json. Recorded,
+ * never asserted.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +22,8 @@ import {
   probeWebGpuAdapter,
 } from "../src/backend/backend.ts";
 import { parseArgs } from "../src/core/cli.ts";
-import { installWasmKernels, uninstallWasmKernels } from "../src/backend/wasm/install.ts";
+import { installedBlas, installWasmKernels, uninstallWasmKernels } from "../src/backend/wasm/install.ts";
+import { peerAvailable, peerRatio, type PeerResult, runPeer } from "../src/training/bench_peer.ts";
 import type { ModelConfig } from "../src/models/model.ts";
 import { type BenchResult, benchStep, matmulPeak } from "../src/training/bench.ts";
 import { versions } from "../src/runs/provenance.ts";
@@ -26,10 +31,12 @@ import { resolveConfig } from "../src/config/profiles.ts";
 import { runTokenizer } from "../src/runs/run.ts";
 
 const usage =
-  "usage: deno task bench [--backends wasm,cpu,webgpu] [--kernels blockem,stock] [--steps N] [--parallel N] [--root DIR]";
+  "usage: deno task bench [--backends wasm,cpu,webgpu] [--kernels openblas,blockem,stock] [--steps N] [--parallel N] [--peer auto|off] [--root DIR]";
+/** The kernel sets the bench can compare on wasm. */
+const KERNEL_MODES = ["openblas", "blockem", "stock"] as const;
 const BATCH = 32, SEQ = 64;
 
-/** The organism's shape (smoke and paper profiles), the reference profile's, and a wider one. */
+/** The organism's shape (smoke and paper profiles), the reference profile's, and the wider one organism v2 targets. */
 function shapes(): ModelConfig[] {
   const vocab = runTokenizer(resolveConfig("smoke")).size;
   return [
@@ -38,6 +45,9 @@ function shapes(): ModelConfig[] {
     { vocabSize: vocab, contextLength: SEQ, dModel: 128, nLayers: 4, nHeads: 4, dMlp: 512 },
   ];
 }
+
+/** A shape as the bench and its peer label it. */
+const shapeLabel = (c: ModelConfig) => `d${c.dModel}/L${c.nLayers}/h${c.nHeads}/mlp${c.dMlp}/V${c.vocabSize}`;
 
 const positiveInt = (flag: string, value: unknown, fallback: number) => {
   const n = Number(value ?? fallback);
@@ -50,7 +60,16 @@ const positiveInt = (flag: string, value: unknown, fallback: number) => {
 /** One organism-shape training measurement on wasm, printed as JSON: a worker of --parallel. */
 async function child(steps: number): Promise<void> {
   await initBackend("wasm");
-  const r = await benchStep(shapes()[0], "train", BATCH, SEQ, steps, 3, "blockem");
+  const blas = installedBlas();
+  const r = await benchStep(
+    shapes()[0],
+    "train",
+    BATCH,
+    SEQ,
+    steps,
+    3,
+    blas ? `blockem+openblas×${blas.threads}` : "blockem",
+  );
   console.log(JSON.stringify(r));
 }
 
@@ -61,7 +80,19 @@ async function parallel(n: number, steps: number) {
   const outs = await Promise.all(
     Array.from({ length: n }, () =>
       new Deno.Command(Deno.execPath(), {
-        args: ["run", "--frozen", "--allow-read", "--allow-env", script, "--child", "--steps", String(steps)],
+        args: [
+          "run",
+          "--frozen",
+          "--allow-read",
+          "--allow-env",
+          // Each worker as the pool runs cells: blockem's kernels, OpenBLAS on one thread where present.
+          "--allow-ffi",
+          script,
+          "--child",
+          "--steps",
+          String(steps),
+        ],
+        env: { BLOCKEM_BLAS_THREADS: "1" },
         stdout: "piped",
         stderr: "piped",
       }).output()),
@@ -102,6 +133,7 @@ try {
     steps: "string",
     parallel: "string",
     child: "boolean",
+    peer: "string",
     root: "string",
     help: "boolean",
   });
@@ -116,11 +148,15 @@ try {
   }
   const processes = positiveInt("parallel", flags.parallel, Math.max(1, navigator.hardwareConcurrency || 1));
   const wanted = String(flags.backends ?? "wasm,cpu,webgpu").split(",") as BackendChoice[];
-  const kernelModes = String(flags.kernels ?? "blockem,stock").split(",");
+  const kernelModes = String(flags.kernels ?? KERNEL_MODES.join(",")).split(",");
   for (const k of kernelModes) {
-    if (k !== "blockem" && k !== "stock") {
-      throw new TypeError(`Flag --kernels expects blockem and/or stock, got '${k}'`);
+    if (!(KERNEL_MODES as readonly string[]).includes(k)) {
+      throw new TypeError(`Flag --kernels expects some of ${KERNEL_MODES.join(", ")}, got '${k}'`);
     }
+  }
+  const peerMode = String(flags.peer ?? "auto");
+  if (peerMode !== "auto" && peerMode !== "off") {
+    throw new TypeError(`Flag --peer expects auto or off, got '${peerMode}'`);
   }
   const root = String(flags.root ?? ".");
   const baseline = await readBaseline(join(root, "results/bench/baseline.json"));
@@ -137,8 +173,15 @@ try {
     adapters[info.name] = info.adapter;
     const slow = info.name === "cpu" ||
       (info.adapter !== null && info.name === "webgpu" && isSoftwareAdapter(info.adapter));
-    for (const kernels of info.name === "wasm" ? kernelModes : [null]) {
-      if (kernels === "stock") uninstallWasmKernels();
+    for (const mode of info.name === "wasm" ? kernelModes : [null]) {
+      uninstallWasmKernels();
+      if (mode !== "stock") installWasmKernels({ blas: mode === "openblas" });
+      const blas = installedBlas();
+      if (mode === "openblas" && !blas) {
+        console.error("wasm/openblas: skipped (no OpenBLAS: install libopenblas0-pthread)");
+        continue;
+      }
+      const kernels = mode === "openblas" ? `blockem+openblas×${blas!.threads}` : mode;
       const label = kernels ? `${info.name}/${kernels}` : info.name;
       peaks[label] = await matmulPeak();
       console.error(`${label}: 512³ matmul ${peaks[label]} GFLOP/s`);
@@ -153,8 +196,9 @@ try {
           );
         }
       }
-      if (kernels === "stock") installWasmKernels();
     }
+    uninstallWasmKernels();
+    installWasmKernels();
   }
 
   let parallelRun = null;
@@ -162,10 +206,28 @@ try {
     console.error(`wasm: the organism's training step in ${processes} processes at once …`);
     parallelRun = await parallel(processes, steps);
     const single = results.find((r) => r.backend === "wasm" && r.kernels === "blockem" && r.mode === "train");
+    // (The workers run blockem's kernels with OpenBLAS on one thread each where it is present.)
     console.error(
       `  ${parallelRun.tokensPerSecondTotal} tok/s in total (one process: ${single?.tokensPerSecond})`,
     );
   }
+
+  let peer: PeerResult[] = [];
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+  if (peerMode === "auto" && await peerAvailable()) {
+    const threads = [...new Set([1, cores])];
+    console.error(`peer: PyTorch on ${threads.join(" and ")} thread(s) …`);
+    peer = await runPeer(shapes().map(shapeLabel), { batch: BATCH, seq: SEQ, steps, threads });
+    for (const p of peer) {
+      console.error(`  pytorch×${p.threads} ${p.shape} train: ${p.tokensPerSecond} tok/s`);
+    }
+  } else if (peerMode === "auto") {
+    console.error(
+      "peer: skipped (no /usr/bin/python3 with torch: apt install python3-torch libopenblas0-pthread)",
+    );
+  }
+  /** The thread count a result ran its products on: OpenBLAS's, else one (wasm and cpu are single-threaded). */
+  const threadsOf = (r: BenchResult) => Number(/×(\d+)$/.exec(r.kernels ?? "")?.[1] ?? 1);
 
   const versusBaseline = (r: BenchResult) => {
     const b = baseline?.results.find((x) =>
@@ -190,31 +252,45 @@ try {
         ...r,
         shareOfPeak: Math.round((r.gflops / peaks[label]) * 1000) / 1000,
         versusBaseline: versusBaseline(r),
+        versusPeer: peerRatio(r, threadsOf(r), peer),
       };
     }),
     parallel: parallelRun,
+    peer,
   };
   await writeJsonAtomic(join(root, "results/bench/bench.json"), report);
   const table = [
-    `| backend | kernels | shape | mode | tok/s | ms/step (median) | GFLOP/s | share of matmul peak | peak tensor MiB | × baseline |`,
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    `| backend | kernels | shape | mode | tok/s | ms/step (median) | GFLOP/s | share of matmul peak | peak tensor MiB | × baseline | × PyTorch, same threads |`,
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.results.map((r) =>
       `| ${r.backend} | ${
         r.kernels ?? "–"
       } | ${r.shape} | ${r.mode} | ${r.tokensPerSecond} | ${r.msPerStep} | ${r.gflops} | ${r.shareOfPeak} | ${r.peakTensorMiB} | ${
         r.versusBaseline ?? "–"
-      } |`
+      } | ${r.versusPeer ?? "–"} |`
     ),
   ];
   if (parallelRun) {
     table.push(
       "",
-      `Organism-shape training in ${parallelRun.processes} processes at once (wasm, blockem kernels): ` +
+      `Organism-shape training in ${parallelRun.processes} processes at once (wasm, blockem kernels, OpenBLAS on one thread each where present): ` +
         `${parallelRun.tokensPerSecondEach.join(" + ")} = ${parallelRun.tokensPerSecondTotal} tok/s.`,
     );
   }
   if (baseline) {
     table.push("", `× baseline: against the first project measurement (commit ${baseline.commit}).`);
+  }
+  if (peer.length > 0) {
+    table.push(
+      "",
+      `PyTorch ${peer[0].version} peer (\`tasks/bench_peer.py\`, the same model and AdamW step; BLAS ${
+        peer[0].blas.map((b) => b.split("/").pop()).join(", ")
+      }):`,
+      "",
+      "| shape | threads | tok/s | ms/step (median) |",
+      "| --- | --- | --- | --- |",
+      ...peer.map((p) => `| ${p.shape} | ${p.threads} | ${p.tokensPerSecond} | ${p.msPerStep} |`),
+    );
   }
   await writeFileAtomic(join(root, "results/bench/bench.md"), table.join("\n") + "\n");
   console.log(table.join("\n"));
