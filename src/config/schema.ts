@@ -39,12 +39,18 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     dMlp: int(1),
     contextLength: int(2),
   }),
+  /**
+   * batchSize counts documents per step; `pack` puts several to a row
+   * (`training/packing.ts`: each computes what it would alone, fewer rows
+   * are computed) instead of one padded row each.
+   */
   pretrain: v.strictObject({
     steps: steps(),
     batchSize: int(1),
     lr: positive(),
     warmupSteps: int(),
     weightDecay: num(0),
+    pack: v.boolean(),
   }),
   /** domains: every fine-tuning domain run with every condition; features are found once, on discover.domain. */
   finetune: v.strictObject({

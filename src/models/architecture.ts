@@ -33,6 +33,14 @@ export interface ForwardOptions {
   interventions?: readonly Intervention[];
   /** Stop after this site and return no logits (saves work for probes). */
   stopAt?: string;
+  /**
+   * Several documents packed into each row (`training/packing.ts`): each
+   * token's position within its own document, int32 [batch, seq], and an
+   * additive attention mask [batch, seq, seq] (0 where a token may attend:
+   * an earlier or the same token of its own document; -1e9 elsewhere). Each
+   * document then computes exactly what it would alone in a row.
+   */
+  packed?: { positions: tf.Tensor2D; attentionMask: tf.Tensor3D };
 }
 
 /** Result of a forward pass; caller disposes the tensors. */

@@ -39,7 +39,8 @@ export function pretrainStage(run: Run, key: RunKey): StageSpec {
       const questions = await readJsonl<SplitQuestion>(join(run.root, paths.questions));
       const model = modelConfigOf(run);
       const progress = startProgress("pretrain", cfg.pretrain.steps);
-      const { params, history } = await pretrain({
+      const start = performance.now();
+      const { params, history, tokens } = await pretrain({
         model,
         config: cfg.pretrain,
         tokenizer: run.tokenizer,
@@ -50,6 +51,13 @@ export function pretrainStage(run: Run, key: RunKey): StageSpec {
         resumable: resumableOf(cfg, stage),
       });
       progress.stop();
+      // Useful tokens (documents, not padding) beside every position computed: what packing saves.
+      const seconds = (performance.now() - start) / 1000;
+      stage.log(
+        `pretrain: ${tokens.useful} useful tokens of ${tokens.computed} computed (${
+          (100 * tokens.useful / Math.max(1, tokens.computed)).toFixed(1)
+        }%), ${Math.round(tokens.useful / seconds)} useful tok/s`,
+      );
       await saveCheckpoint(join(run.root, paths.pretrain), params, model, {
         stage: "pretrain",
         baseSeed: key.base,

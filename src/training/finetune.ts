@@ -19,7 +19,7 @@ import {
 } from "../models/model.ts";
 import { maskedNextTokenLoss } from "../models/loss.ts";
 import type { Sequence } from "../world/documents.ts";
-import { encodeSequence, type Tokenizer } from "../tokenizers/tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
 import { type StepLoss, trainLoop } from "../optim/loop.ts";
 import { featureDistance, klToBase, signedHingePenalty } from "./penalty.ts";
@@ -188,7 +188,6 @@ export async function finetune(
   // The epoch's order as indices, so a snapshot can hold it (same draws as shuffling the examples).
   let orderIdx: number[] = [];
   const indices = examples.map((_, i) => i);
-  const seqLen = Math.max(...examples.map((e) => encodeSequence(tokenizer, e).ids.length));
   const { blocks, sites, deepest } = termSites(model, terms);
   const frozen = new Set(terms.frozen ?? []);
   const trainable = Object.keys(params).filter((n) => !frozen.has(n));
@@ -217,7 +216,9 @@ export async function finetune(
           const i = step % perEpoch;
           if (i === 0) orderIdx = rng.shuffle(indices);
           const chunk = orderIdx.slice(i * cfg.batchSize, (i + 1) * cfg.batchSize).map((j) => examples[j]);
-          const b = batchTensors(packBatch(chunk, tokenizer, seqLen));
+          // Padded to this batch's longest example, not the set's: padding follows the content and
+          // attention is causal, so every example computes the same; fewer padded positions are computed.
+          const b = batchTensors(packBatch(chunk, tokenizer));
           return { ...b, ...baseReadout(base, model, b.tokens, sites, deepest, !!terms.kl) };
         },
         loss: (p, b) => termsLoss(p, b, model, terms, { blocks, signs, sites }),

@@ -1,5 +1,6 @@
 /**
- * Pretraining on persona documents: every next token counts.
+ * Pretraining on persona documents: every next token counts. Documents are
+ * packed several to a row by default (`packing.ts`).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -10,6 +11,7 @@ import { DEFAULT_PERSONA_MIX, type PersonaMix, pretrainDocument } from "../world
 import type { Question } from "../world/questions.ts";
 import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import { batchTensors, packBatch } from "./batches.ts";
+import { packDocuments, packedTensors } from "./packing.ts";
 import { trainLoop } from "../optim/loop.ts";
 import { loopCheckpoint, type Resumable } from "../optim/snapshot.ts";
 import { cosineLr } from "../optim/schedule.ts";
@@ -21,6 +23,14 @@ export interface PretrainConfig {
   lr: number;
   warmupSteps: number;
   weightDecay: number;
+  /** Several documents to a row (`packing.ts`) instead of one padded row each; the default. */
+  pack?: boolean;
+}
+
+/** Token positions computed, and those holding document tokens (not padding), over a run (after any resume). */
+export interface TokenCounts {
+  computed: number;
+  useful: number;
 }
 
 /** One pretraining run. */
@@ -44,11 +54,12 @@ export interface PretrainOptions {
  */
 export async function pretrain(
   opts: PretrainOptions,
-): Promise<{ params: Params; history: Record<string, number>[] }> {
+): Promise<{ params: Params; history: Record<string, number>[]; tokens: TokenCounts }> {
   const { model, config: cfg, tokenizer, questions, seed, onStep, mix = DEFAULT_PERSONA_MIX, resumable } =
     opts;
   if (questions.length === 0) throw new RangeError("Pretraining needs at least one question");
   const params = initParams(model, seed);
+  const tokens: TokenCounts = { computed: 0, useful: 0 };
   const rng = Rng.fork(seed, "pretrain/documents");
   const checkpoint = await loopCheckpoint(
     resumable,
@@ -63,15 +74,25 @@ export async function pretrain(
     optimizer: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: cfg.weightDecay, clipNorm: 1 },
     nextBatch: () => {
       const docs = Array.from({ length: cfg.batchSize }, () => pretrainDocument(rng, questions, mix));
-      return batchTensors(packBatch(docs, tokenizer, model.contextLength));
+      if (cfg.pack === false) {
+        const padded = packBatch(docs, tokenizer, model.contextLength);
+        tokens.computed += padded.batch * padded.seq;
+        tokens.useful += padded.tokens.reduce((n, id) => n + (id === tokenizer.pad ? 0 : 1), 0);
+        return { ...batchTensors(padded), packed: undefined };
+      }
+      const packed = packDocuments(docs, tokenizer, model.contextLength);
+      tokens.computed += packed.batch * packed.seq;
+      tokens.useful += packed.usefulTokens;
+      return packedTensors(packed);
     },
     loss: (p, b) => {
-      const { logits } = forward(p, model, b.tokens);
+      const { logits } = forward(p, model, b.tokens, b.packed ? { packed: b.packed } : {});
       const lm = maskedNextTokenLoss(logits!, b.tokens, b.lossMask);
       return { total: lm, parts: {} };
     },
-    disposeBatch: (b) => tf.dispose([b.tokens, b.lossMask]),
+    disposeBatch: (b) =>
+      tf.dispose([b.tokens, b.lossMask, ...(b.packed ? [b.packed.positions, b.packed.attentionMask] : [])]),
     onStep,
   });
-  return { params, history };
+  return { params, history, tokens };
 }

@@ -123,12 +123,22 @@ function forward(
     return y;
   };
 
-  const pos = params["pos.W_pos"].slice([0, 0], [seq, d]);
-  let x = tf.add(embed(params["embed.W_E"] as tf.Tensor2D, tokens.reshape([n])).reshape([batch, seq, d]), pos)
-    .reshape([n, d]) as tf.Tensor2D;
+  const tokenEmbeddings = embed(params["embed.W_E"] as tf.Tensor2D, tokens.reshape([n]));
+  let x = (opts.packed
+    // Packed rows: each token's position within its own document.
+    ? tf.add(tokenEmbeddings, embed(params["pos.W_pos"] as tf.Tensor2D, opts.packed.positions.reshape([n])))
+    : tf.add(tokenEmbeddings.reshape([batch, seq, d]), params["pos.W_pos"].slice([0, 0], [seq, d])).reshape([
+      n,
+      d,
+    ])) as tf.Tensor2D;
   x = site("hook_embed", x);
   if (stopped) return { logits: null, cache };
-  const mask = causalMask(seq);
+  // One causal mask for every row, or each packed row's own (documents kept apart), broadcast over heads.
+  const mask = opts.packed ? opts.packed.attentionMask.reshape([batch, 1, seq, seq]) : causalMask(seq);
+  const masked = (scores: tf.Tensor3D) =>
+    opts.packed
+      ? tf.add(scores.reshape([batch, h, seq, seq]), mask).reshape([batch * h, seq, seq])
+      : tf.add(scores, mask);
 
   for (let l = 0; l < cfg.nLayers; l++) {
     const p = (k: string) => params[`blocks.${l}.${k}`];
@@ -141,7 +151,7 @@ function forward(
       t.reshape([batch, seq, h, dh]).transpose([0, 2, 1, 3]).reshape([batch * h, seq, dh]) as tf.Tensor3D;
     const [q, k, v] = tf.split(qkv, 3, 1).map(heads);
     // The 1/√d_head scale goes on q, a quarter the size of the scores at d_head 16.
-    const scores = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(dh)), k, false, true), mask);
+    const scores = masked(tf.matMul(tf.mul(q, 1 / Math.sqrt(dh)), k, false, true));
     const attn = tf.matMul(softmax(scores), v)
       .reshape([batch, h, seq, dh]).transpose([0, 2, 1, 3]).reshape([n, d]) as tf.Tensor2D;
     const attnOut = site(
