@@ -7,6 +7,8 @@
  */
 import { dirname, join } from "node:path";
 import { sha256File } from "../core/hash.ts";
+import { type BackendInfo, backendKey, withBlasThreads } from "../backend/backend.ts";
+import type { Manifest } from "../runs/stage.ts";
 import { Rng } from "../core/rng.ts";
 import type { Cell } from "../runs/cell.ts";
 import { openRun, type Run } from "../runs/run.ts";
@@ -72,14 +74,13 @@ export async function auditRerun(
   const pick = pool[new Rng(seed).int(pool.length)];
   const { manifest } = pick;
   // Bytes are reproducible on the backend that made them, not across backends.
-  if (manifest.backend.name !== ctx.backend.name) {
+  const mismatch = backendMismatch(manifest.backend, ctx.backend, manifest.stage.startsWith("cell "));
+  if (mismatch) {
     return {
       name: "rerun",
       ok: false,
-      detail: `${manifest.stage}: not re-run, recorded on ${manifest.backend.name}`,
-      violations: [
-        `${pick.path}: recorded on ${manifest.backend.name}, this audit runs on ${ctx.backend.name}: audit with --backend ${manifest.backend.name}`,
-      ],
+      detail: `${manifest.stage}: not re-run, recorded on ${backendKey(manifest.backend)}`,
+      violations: [`${pick.path}: ${mismatch}`],
     };
   }
   const scratch = await scratchDir(run.root, "rerun");
@@ -153,4 +154,31 @@ export async function auditRerun(
   } finally {
     await Deno.remove(scratch, { recursive: true });
   }
+}
+
+/**
+ * Why a stage recorded on `recorded` cannot be re-run to the same bytes
+ * here, with what to change; undefined when it can. A cell fixes its own
+ * BLAS thread count (one); other stages run on the process's.
+ */
+export function backendMismatch(
+  recorded: Manifest["backend"],
+  here: BackendInfo,
+  isCell: boolean,
+): string | undefined {
+  const want = backendKey(recorded), have = backendKey(withBlasThreads(here, isCell ? 1 : undefined));
+  if (want === have) return undefined;
+  const prefix = `recorded on ${want}, this audit runs on ${have}`;
+  if (recorded.name !== here.name) return `${prefix}: audit with --backend ${recorded.name}`;
+  if ((recorded.kernels === "stock") !== (here.kernels === "stock")) {
+    return `${prefix}: audit ${recorded.kernels === "stock" ? "with" : "without"} BLOCKEM_KERNELS=stock`;
+  }
+  if (recorded.blas && !here.blas) {
+    return `${prefix}: audit with OpenBLAS (libopenblas0-pthread, --allow-ffi)`;
+  }
+  if (!recorded.blas && here.blas) return `${prefix}: audit with BLOCKEM_BLAS=off`;
+  if (recorded.blas && here.blas && recorded.blas.core !== here.blas.core) {
+    return `${prefix}: OpenBLAS chose ${here.blas.core} kernels here, ${recorded.blas.core} there; re-run on such a CPU`;
+  }
+  return `${prefix}: audit with BLOCKEM_BLAS_THREADS=${recorded.blas?.threads}`;
 }

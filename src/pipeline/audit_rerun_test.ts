@@ -1,0 +1,44 @@
+import { assertEquals } from "../core/assert.ts";
+import type { BackendInfo } from "../backend/backend.ts";
+import { backendMismatch } from "./audit_rerun.ts";
+
+const blas = { name: "openblas", config: "OpenBLAS 0.3.21", core: "Haswell", threads: 2, path: "/lib.so" };
+const wasm: BackendInfo = { name: "wasm", requested: "auto", adapter: null, kernels: "blockem", blas: null };
+const withBlas: BackendInfo = { ...wasm, blas };
+
+Deno.test("re-run backend: the same key passes; each difference names what to change", () => {
+  assertEquals(backendMismatch({ name: "wasm", adapter: null, kernels: "blockem" }, wasm, false), undefined);
+  assertEquals(
+    backendMismatch({ name: "wasm", adapter: null, kernels: "blockem", blas }, withBlas, false),
+    undefined,
+  );
+  // A cell recorded on one thread re-runs on one thread whatever the process's default.
+  assertEquals(
+    backendMismatch(
+      { name: "wasm", adapter: null, kernels: "blockem", blas: { ...blas, threads: 1 } },
+      withBlas,
+      true,
+    ),
+    undefined,
+  );
+  assertEquals(
+    backendMismatch({ name: "webgpu", adapter: null, kernels: null }, wasm, false),
+    "recorded on webgpu, this audit runs on wasm: audit with --backend webgpu",
+  );
+  assertEquals(
+    backendMismatch({ name: "wasm", adapter: null, kernels: "blockem", blas }, wasm, false),
+    "recorded on wasm+openblas-haswell-t2, this audit runs on wasm: audit with OpenBLAS (libopenblas0-pthread, --allow-ffi)",
+  );
+  assertEquals(
+    backendMismatch({ name: "wasm", adapter: null, kernels: "blockem" }, withBlas, false),
+    "recorded on wasm, this audit runs on wasm+openblas-haswell-t2: audit with BLOCKEM_BLAS=off",
+  );
+  assertEquals(
+    backendMismatch(
+      { name: "wasm", adapter: null, kernels: "blockem", blas: { ...blas, threads: 4 } },
+      withBlas,
+      false,
+    ),
+    "recorded on wasm+openblas-haswell-t4, this audit runs on wasm+openblas-haswell-t2: audit with BLOCKEM_BLAS_THREADS=4",
+  );
+});
