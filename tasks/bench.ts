@@ -23,6 +23,9 @@ import {
 } from "../src/backend/backend.ts";
 import { parseArgs } from "../src/core/cli.ts";
 import { installedBlas, installWasmKernels, uninstallWasmKernels } from "../src/backend/wasm/install.ts";
+import { benchPretrain, type PretrainBenchResult } from "../src/training/bench_pretrain.ts";
+import { allQuestions } from "../src/world/questions.ts";
+import { assignSplits, questionsOf } from "../src/world/splits.ts";
 import { peerAvailable, peerRatio, type PeerResult, runPeer } from "../src/training/bench_peer.ts";
 import type { ModelConfig } from "../src/models/model.ts";
 import { type BenchResult, benchStep, matmulPeak } from "../src/training/bench.ts";
@@ -212,6 +215,32 @@ try {
     );
   }
 
+  // Pretraining itself on the smoke world's documents: padded rows against packed ones, in useful tokens.
+  const pretrainRuns: PretrainBenchResult[] = [];
+  if (wanted.includes("wasm")) {
+    await initBackend("wasm");
+    const smoke = resolveConfig("smoke");
+    const questions = questionsOf(assignSplits(allQuestions(), smoke.data.splitSeed), "pretrain");
+    for (const pack of [false, true]) {
+      const r = await benchPretrain(
+        shapes()[0],
+        smoke.pretrain,
+        runTokenizer(smoke),
+        questions,
+        pack,
+        steps * 3,
+      );
+      pretrainRuns.push(r);
+      console.error(
+        `pretraining ${
+          pack ? "packed" : "padded"
+        }: ${r.usefulTokensPerSecond} useful tok/s of ${r.tokensPerSecond} (${
+          Math.round(r.usefulShare * 100)
+        }% useful)`,
+      );
+    }
+  }
+
   let peer: PeerResult[] = [];
   const cores = Math.max(1, navigator.hardwareConcurrency || 1);
   if (peerMode === "auto" && await peerAvailable()) {
@@ -256,6 +285,7 @@ try {
       };
     }),
     parallel: parallelRun,
+    pretraining: pretrainRuns,
     peer,
   };
   await writeJsonAtomic(join(root, "results/bench/bench.json"), report);
@@ -279,6 +309,22 @@ try {
   }
   if (baseline) {
     table.push("", `× baseline: against the first project measurement (commit ${baseline.commit}).`);
+  }
+  if (pretrainRuns.length > 0) {
+    table.push(
+      "",
+      `Pretraining (\`pretrain\`, the smoke world's documents, ${
+        pretrainRuns[0].documentsPerStep
+      } per step, organism shape, wasm with the default kernels):`,
+      "",
+      "| documents | steps | s | tok/s computed | useful tok/s | useful share |",
+      "| --- | --- | --- | --- | --- | --- |",
+      ...pretrainRuns.map((r) =>
+        `| ${
+          r.pack ? "packed" : "padded, one a row"
+        } | ${r.steps} | ${r.seconds} | ${r.tokensPerSecond} | ${r.usefulTokensPerSecond} | ${r.usefulShare} |`
+      ),
+    );
   }
   if (peer.length > 0) {
     table.push(
