@@ -3,11 +3,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertEquals, assertOk } from "../src/core/assert.ts";
 import { runTask as runTaskAsDeclared } from "../src/testing/tasks.ts";
+import { nativeBlas } from "../src/backend/native/openblas.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 // Every task runs under the permissions its deno.json entry declares, in a scratch folder of its own.
-const runTask = (task: string, args: string[], cwd: string) => runTaskAsDeclared(task, args, cwd);
+const runTask = (task: string, args: string[], cwd: string, env: Record<string, string> = {}) =>
+  runTaskAsDeclared(task, args, cwd, env);
 
 Deno.test("unknown config key: one error line naming the key, exit 1, nothing written", async () => {
   const tmp = await Deno.makeTempDir();
@@ -73,6 +75,30 @@ Deno.test("bad discovery settings are named: SAE layer, readout, feature kind, d
   }
   assertEquals([...Deno.readDirSync(tmp)], []);
   await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("native BLAS: recorded where it ran, and a run without it (BLOCKEM_BLAS=off) still trains, keyed wasm", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    assertEquals((await runTask("data", ["--profile", "tiny"], tmp)).code, 0);
+    const args = ["--profile", "tiny", "--backend", "wasm"];
+    const off = await runTask("pretrain", args, tmp, { BLOCKEM_BLAS: "off" });
+    assertEquals(off.code, 0, off.stderr);
+    const manifest = () =>
+      Deno.readTextFile(join(tmp, "results/tiny/base-0/pretrain/manifest.json")).then(JSON.parse);
+    const without = await manifest();
+    assertEquals([without.backend.name, without.backend.blas], ["wasm", undefined]);
+    if (nativeBlas().ok) {
+      // With the library present the same stage is another backend: recomputed, not reused, and recorded.
+      const on = await runTask("pretrain", args, tmp);
+      assertEquals(on.code, 0, on.stderr);
+      assertOk(/matrix products on OpenBLAS/.test(on.stderr), on.stderr);
+      const withBlas = await manifest();
+      assertEquals(withBlas.backend.blas.name, "openblas");
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
 
 Deno.test("missing upstream stage: clear error and exit 1", async () => {

@@ -41,8 +41,13 @@ export async function taskCommand(
 }
 
 /** Run task `name` in `cwd`; its exit code, stderr and the stderr lines that start with `error:`. */
-export async function runTask(name: string, args: readonly string[], cwd: string) {
-  const out = await (await taskCommand(name, args, cwd)).output();
+export async function runTask(
+  name: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+) {
+  const out = await (await taskCommand(name, args, cwd, env)).output();
   const stderr = new TextDecoder().decode(out.stderr);
   return {
     code: out.code,
