@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../core/assert.ts";
-import { initBackend } from "../backend/backend.ts";
+import { backendKey, initBackend } from "../backend/backend.ts";
 import { resolveConfig } from "../config/profiles.ts";
 import { runPaths } from "../runs/paths.ts";
 import { reproduce } from "./reproduce.ts";
@@ -22,7 +22,7 @@ Deno.test({
     const bytes1 = await Deno.readFile(path);
     const summary = JSON.parse(new TextDecoder().decode(bytes1)) as Summary;
     assertEquals(summary.profile, "tiny");
-    assertEquals(summary.backend, "wasm");
+    assertEquals(summary.backend, backendKey(backend));
     assertEquals(summary.conditions.map((c) => c.name), ["base", "naive", "block", "random"]);
     for (const c of summary.conditions) {
       for (const k of ["em", "incoherence", "adherence"] as const) {
