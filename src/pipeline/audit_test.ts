@@ -191,7 +191,9 @@ Deno.test({
       await initBackend("wasm");
       assertOk(
         !elsewhere.ok &&
-          /recorded on wasm\S*, this audit runs on cpu: audit with --backend wasm$/.test(elsewhere.violations[0]),
+          /recorded on wasm\S*, this audit runs on cpu: audit with --backend wasm$/.test(
+            elsewhere.violations[0],
+          ),
         elsewhere.violations.join("; "),
       );
 
