@@ -333,9 +333,11 @@ try {
         peer[0].blas.map((b) => b.split("/").pop()).join(", ")
       }):`,
       "",
-      "| shape | threads | tok/s | ms/step (median) |",
-      "| --- | --- | --- | --- |",
-      ...peer.map((p) => `| ${p.shape} | ${p.threads} | ${p.tokensPerSecond} | ${p.msPerStep} |`),
+      "| shape | cores | torch threads | OpenBLAS threads | tok/s | ms/step (median) |",
+      "| --- | --- | --- | --- | --- | --- |",
+      ...peer.map((p) =>
+        `| ${p.shape} | ${p.threads} | ${p.torchThreads} | ${p.blasThreads} | ${p.tokensPerSecond} | ${p.msPerStep} |`
+      ),
     );
   }
   await writeFileAtomic(join(root, "results/bench/bench.md"), table.join("\n") + "\n");

@@ -5,7 +5,11 @@ shapes the bench passes. Run with Debian's python3 and python3-torch, by
 `deno task bench`; prints one JSON line per shape and thread count.
 
 Usage: python3 bench_peer.py --shapes d64/L2/h4/mlp256/V312,... --batch 32
-       --seq 64 --steps 20 --warmup 3 --threads 1,2
+       --seq 64 --steps 20 --warmup 3 --threads 1 [--blas-threads N]
+
+--threads sets torch's own (intra-op) threads; OpenBLAS's are set by the
+caller through OPENBLAS_NUM_THREADS before the library loads, and reported
+here as --blas-threads.
 """
 
 import argparse
@@ -83,6 +87,7 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--threads", default="1")
+    ap.add_argument("--blas-threads", type=int, default=1)
     args = ap.parse_args()
     blas = blas_library()
     for threads in [int(t) for t in args.threads.split(",")]:
@@ -109,7 +114,9 @@ def main():
                 "peer": "pytorch",
                 "version": torch.__version__,
                 "blas": blas,
-                "threads": threads,
+                "threads": max(threads, args.blas_threads),
+                "torchThreads": threads,
+                "blasThreads": args.blas_threads,
                 "shape": shape,
                 "mode": "train",
                 "msPerStep": round(ms, 2),

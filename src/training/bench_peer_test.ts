@@ -6,6 +6,8 @@ const peer = (threads: number, tokensPerSecond: number): PeerResult => ({
   version: "x",
   blas: [],
   threads,
+  torchThreads: threads,
+  blasThreads: 1,
   shape: "d8/L1/h2/mlp16/V11",
   mode: "train",
   msPerStep: 1,
@@ -25,8 +27,11 @@ Deno.test({
   name: "the PyTorch peer runs a tiny shape and names its BLAS",
   ignore: !(await peerAvailable()),
   async fn() {
-    const [r] = await runPeer(["d8/L1/h2/mlp16/V11"], { batch: 2, seq: 8, steps: 2, threads: [1] });
-    assertEquals([r.shape, r.threads, r.mode], ["d8/L1/h2/mlp16/V11", 1, "train"]);
+    const [one, two] = await runPeer(["d8/L1/h2/mlp16/V11"], { batch: 2, seq: 8, steps: 2, threads: [1, 2] });
+    assertEquals([one.shape, one.threads, one.mode], ["d8/L1/h2/mlp16/V11", 1, "train"]);
+    // Two threads: the faster of the two splits, one of them on two threads.
+    assertEquals([two.threads, Math.max(two.torchThreads, two.blasThreads)], [2, 2]);
+    const r = one;
     assertOk(r.tokensPerSecond > 0 && r.blas.length > 0, JSON.stringify(r));
   },
 });
