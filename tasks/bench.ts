@@ -248,7 +248,9 @@ try {
     console.error(`peer: PyTorch on ${threads.join(" and ")} thread(s) …`);
     peer = await runPeer(shapes().map(shapeLabel), { batch: BATCH, seq: SEQ, steps, threads });
     for (const p of peer) {
-      console.error(`  pytorch×${p.threads} ${p.shape} train: ${p.tokensPerSecond} tok/s`);
+      console.error(
+        `  pytorch on ${p.threads} (torch ${p.torchThreads}, OpenBLAS ${p.blasThreads}) ${p.shape} train: ${p.tokensPerSecond} tok/s`,
+      );
     }
   } else if (peerMode === "auto") {
     console.error(
