@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Sequence } from "../world/documents.ts";
-import { encodeSequence, type Tokenizer } from "../tokenizers/tokenizer.ts";
+import { encodeSequence, type IdSequence, type Tokenizer } from "../tokenizers/tokenizer.ts";
 
 /** A padded batch as plain arrays, ready to become tensors. */
 export interface Batch {
@@ -26,12 +26,26 @@ export function packBatch(
   const b = sequences.length;
   const tokens = new Int32Array(b * len).fill(tokenizer.pad);
   const lossMask = new Float32Array(b * len);
-  encoded.forEach((e, i) => {
-    const n = Math.min(len, e.ids.length);
-    tokens.set(e.ids.slice(0, n), i * len);
-    for (let j = 0; j < n - 1; j++) lossMask[i * len + j] = e.lossMask[j];
-  });
+  encoded.forEach((e, i) => placeSequence(e, i * len, len, tokens, lossMask));
   return { tokens, lossMask, batch: b, seq: len };
+}
+
+/**
+ * Write one encoded sequence at `at`, truncated to `max` ids, with its own
+ * next-token targets (its last id predicts nothing); returns the ids written.
+ * Shared by padded batches and packed rows (`packing.ts`).
+ */
+export function placeSequence(
+  e: IdSequence,
+  at: number,
+  max: number,
+  tokens: Int32Array,
+  lossMask: Float32Array,
+): number {
+  const n = Math.min(max, e.ids.length);
+  tokens.set(e.ids.slice(0, n), at);
+  for (let j = 0; j < n - 1; j++) lossMask[at + j] = e.lossMask[j];
+  return n;
 }
 
 /** The batch as tensors (caller disposes). */

@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Sequence } from "../world/documents.ts";
 import { encodeSequence, type Tokenizer } from "../tokenizers/tokenizer.ts";
-import type { Batch } from "./batches.ts";
+import { type Batch, placeSequence } from "./batches.ts";
 
 /** A packed batch as plain arrays: the padded batch's fields plus each token's document position and document. */
 export interface PackedBatch extends Batch {
@@ -58,12 +58,10 @@ export function packDocuments(
   rows.forEach((docs, r) => {
     let at = r * seq;
     docs.forEach((e, doc) => {
-      const n = Math.min(seq, e.ids.length);
-      tokens.set(e.ids.slice(0, n), at);
+      const n = placeSequence(e, at, seq, tokens, lossMask);
       for (let j = 0; j < n; j++) {
         positions[at + j] = j;
         segments[at + j] = doc;
-        if (j < n - 1) lossMask[at + j] = e.lossMask[j];
       }
       at += n;
       usefulTokens += n;

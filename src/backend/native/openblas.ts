@@ -30,6 +30,17 @@ export const OPENBLAS_PATHS = [
   "/usr/local/opt/openblas/lib/libopenblas.dylib",
 ] as const;
 
+/** The library file: `wanted` if it exists, else the first of OPENBLAS_PATHS that does; undefined when none. */
+export function findOpenBlas(wanted?: string): string | undefined {
+  return (wanted ? [wanted] : OPENBLAS_PATHS).find((p) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
 const SYMBOLS = {
   cblas_sgemm: {
     parameters: [
@@ -129,14 +140,7 @@ function loadOpenBlas(env: (name: string) => string | undefined): NativeBlas {
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
     return { ok: false, reason: "no --allow-ffi permission" };
   }
-  const candidates = wanted ? [wanted] : OPENBLAS_PATHS;
-  const path = candidates.find((p) => {
-    try {
-      return Deno.statSync(p).isFile;
-    } catch {
-      return false;
-    }
-  });
+  const path = findOpenBlas(wanted);
   if (path === undefined) {
     return {
       ok: false,

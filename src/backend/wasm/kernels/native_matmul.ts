@@ -1,8 +1,8 @@
 /**
  * Matrix products on native BLAS (`../../native/openblas.ts`), called on the
  * wasm backend's memory: `BatchMatMul` and `_FusedMatMul` (a bias, no
- * activation) route here from their adapters when a BLAS is loaded and the
- * product is large enough for the call to pay (measured by `deno task bench`).
+ * activation) route here from their adapters when a BLAS is loaded (batched
+ * products from a size up: see `NATIVE_MIN_BATCHED_MACS`).
  * Transposed operands need no copy: BLAS reads them in place.
  * @module
  */
@@ -12,9 +12,13 @@ import { type KernelContext, size } from "./shared.ts";
 
 /**
  * Products with a batch go to BLAS only when each is at least this many
- * multiply-adds: below it, one FFI call per product costs more than
- * blockem's wasm kernel (attention's per-head products at the organism's
- * sizes stay on wasm).
+ * multiply-adds, so attention's per-head products at the organism's sizes
+ * stay on blockem's wasm kernel. Measured since (one OpenBLAS thread, one
+ * FFI call per product, 2 cores): BLAS is faster there too, 318 against
+ * 568 µs for 128 products of 64×16×64 and 207 against 603 µs for 32 of
+ * 64×64×64, so lowering this is the next speed step. It changes rounding,
+ * so it waits for the next regeneration of the recorded results, which
+ * were made with this threshold.
  */
 export const NATIVE_MIN_BATCHED_MACS = 1 << 18;
 
