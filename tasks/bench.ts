@@ -28,7 +28,7 @@ import { allQuestions } from "../src/world/questions.ts";
 import { assignSplits, questionsOf } from "../src/world/splits.ts";
 import { peerAvailable, peerRatio, type PeerResult, runPeer } from "../src/training/bench_peer.ts";
 import type { ModelConfig } from "../src/models/model.ts";
-import { type BenchResult, benchStep, matmulPeak } from "../src/training/bench.ts";
+import { type BenchResult, benchStep, matmulPeak, shapeLabel } from "../src/training/bench.ts";
 import { versions } from "../src/runs/provenance.ts";
 import { resolveConfig } from "../src/config/profiles.ts";
 import { runTokenizer } from "../src/runs/run.ts";
@@ -48,9 +48,6 @@ function shapes(): ModelConfig[] {
     { vocabSize: vocab, contextLength: SEQ, dModel: 128, nLayers: 4, nHeads: 4, dMlp: 512 },
   ];
 }
-
-/** A shape as the bench and its peer label it. */
-const shapeLabel = (c: ModelConfig) => `d${c.dModel}/L${c.nLayers}/h${c.nHeads}/mlp${c.dMlp}/V${c.vocabSize}`;
 
 const positiveInt = (flag: string, value: unknown, fallback: number) => {
   const n = Number(value ?? fallback);

@@ -10,6 +10,7 @@ import { disposeParams, type ModelConfig } from "../models/model.ts";
 import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import type { Question } from "../world/questions.ts";
 import { pretrain, type PretrainConfig } from "./pretrain.ts";
+import { shapeLabel } from "./bench.ts";
 
 /** One pretraining measurement. */
 export interface PretrainBenchResult {
@@ -45,7 +46,7 @@ export async function benchPretrain(
   const seconds = (performance.now() - start) / 1000;
   disposeParams(params);
   return {
-    shape: `d${model.dModel}/L${model.nLayers}/h${model.nHeads}/mlp${model.dMlp}/V${model.vocabSize}`,
+    shape: shapeLabel(model),
     pack,
     steps,
     documentsPerStep: config.batchSize,
