@@ -74,7 +74,8 @@ export async function auditRerun(
   const pick = pool[new Rng(seed).int(pool.length)];
   const { manifest } = pick;
   // Bytes are reproducible on the backend that made them, not across backends.
-  const mismatch = backendMismatch(manifest.backend, ctx.backend, manifest.stage.startsWith("cell "));
+  // The re-run uses the stage's own BLAS thread count where it fixes one (cells), as the run did.
+  const mismatch = backendMismatch(manifest.backend, ctx.backend, rebuild(pick, run, ctx)?.blasThreads);
   if (mismatch) {
     return {
       name: "rerun",
@@ -158,15 +159,16 @@ export async function auditRerun(
 
 /**
  * Why a stage recorded on `recorded` cannot be re-run to the same bytes
- * here, with what to change; undefined when it can. A cell fixes its own
- * BLAS thread count (one); other stages run on the process's.
+ * here, with what to change; undefined when it can. `stageThreads` is the
+ * BLAS thread count the stage fixes for itself (`StageSpec.blasThreads`:
+ * cells); other stages run on the process's.
  */
 export function backendMismatch(
   recorded: Manifest["backend"],
   here: BackendInfo,
-  isCell: boolean,
+  stageThreads: number | undefined,
 ): string | undefined {
-  const want = backendKey(recorded), have = backendKey(withBlasThreads(here, isCell ? 1 : undefined));
+  const want = backendKey(recorded), have = backendKey(withBlasThreads(here, stageThreads));
   if (want === have) return undefined;
   const prefix = `recorded on ${want}, this audit runs on ${have}`;
   if (recorded.name !== here.name) return `${prefix}: audit with --backend ${recorded.name}`;
