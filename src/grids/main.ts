@@ -8,6 +8,7 @@ import type { ReportRow } from "../reports/grid_report.ts";
 import { presentSection } from "../reports/paper.ts";
 import { gridReportStage } from "../stages/grid_report.ts";
 import { cellsOf, type Grid, methodCells } from "./grid.ts";
+import { INCOHERENT, isIncoherent, leftOutNote, unlessIncoherent } from "../reports/incoherent.ts";
 
 export const MAIN: Grid = {
   name: "main",
@@ -26,24 +27,36 @@ export const MAIN: Grid = {
     const of = (d: string, m: string) => main.rows.filter((r) => r.domain === d && r.method === m);
     const rows = domains.map((d) => {
       const [naive] = of(d, "naive"), [block] = of(d, "block");
-      const random = of(d, "random").map((r) => r.reduction?.mean ?? Number.NaN);
+      const draws = of(d, "random");
+      const random = draws.map((r) => r.reduction?.mean ?? Number.NaN);
+      const shown = <T>(r: ReportRow | undefined, v: T | undefined) =>
+        r && v !== undefined ? unlessIncoherent(r.incoherence.mean, v) : null;
       return {
         domain: d,
-        naive: naive?.em ?? null,
-        block: block?.em ?? null,
-        reduction: block?.reduction ?? null,
-        random: random.length ? random.reduce((s, x) => s + x, 0) / random.length : null,
+        naive: shown(naive, naive?.em),
+        block: shown(block, block?.em),
+        reduction: block?.reduction ? shown(block, block.reduction) : null,
+        // One incoherent draw makes the draws' mean reduction meaningless.
+        random: draws.some((r) => isIncoherent(r.incoherence.mean))
+          ? INCOHERENT
+          : random.length
+          ? random.reduce((s, x) => s + x, 0) / random.length
+          : null,
         adherence: block ? `${naive?.adherence.mean.toFixed(3)} → ${block.adherence.mean.toFixed(3)}` : null,
         incoherence: block
           ? `${naive?.incoherence.mean.toFixed(3)} → ${block.incoherence.mean.toFixed(3)}`
           : null,
       };
     });
-    const bars = main.rows.map((r) => ({
+    const condition = (r: ReportRow) => r.method === "random" ? `random ${r.params.draw}` : r.method;
+    const bars = main.rows.filter((r) => !isIncoherent(r.incoherence.mean)).map((r) => ({
       domain: r.domain,
-      condition: r.method === "random" ? `random ${r.params.draw}` : r.method,
+      condition: condition(r),
       em: r.em,
     }));
+    const leftOut = main.rows.filter((r) => isIncoherent(r.incoherence.mean)).map((r) =>
+      `${r.domain} ${condition(r)}`
+    );
     return presentSection(this.paper.title, source, {
       tables: [{
         id: "main",
@@ -63,7 +76,7 @@ export const MAIN: Grid = {
       figures: [{
         id: "domains",
         caption: "EM per fine-tuning domain and condition",
-        spec: domainBars(bars, "EM per fine-tuning domain (paper profile)"),
+        spec: domainBars(bars, "EM per fine-tuning domain (paper profile)", leftOutNote(leftOut)),
       }],
     });
   },

@@ -3,6 +3,7 @@
  * `experiment.prolongFactor` × longer, judged every `finetune.epochs`.
  * @module
  */
+import { unlessIncoherent } from "../reports/incoherent.ts";
 import type { ReportRow } from "../reports/grid_report.ts";
 import { presentSection } from "../reports/paper.ts";
 import { gridReportStage } from "../stages/grid_report.ts";
@@ -32,7 +33,9 @@ export const REEMERGE: Grid = {
         ],
         rows: epochs.map((epoch, i) => ({
           epoch: String(epoch),
-          ...Object.fromEntries(withCurve.map((r) => [r.method, r.curve![i].em])),
+          ...Object.fromEntries(
+            withCurve.map((r) => [r.method, unlessIncoherent(r.curve![i].incoherence, r.curve![i].em)]),
+          ),
         })),
       }],
       figures: [],

@@ -27,12 +27,13 @@ import { rerouteAnalysisStage } from "../stages/reroute_analysis.ts";
 import { rerouteReportStage } from "../stages/reroute_report.ts";
 import { saeStage } from "../stages/sae.ts";
 import { cellsOf, type Grid, type LambdaOf, latentsOnly, prolonged } from "./grid.ts";
+import { unlessIncoherent } from "../reports/incoherent.ts";
 
 /** The rerouting report as recorded. */
 interface RerouteReport {
   rows: ReportRow[];
   fixes: FixRow[];
-  curves: { model: string; base: number; finetune: number; epoch: number; em: number }[];
+  curves: { model: string; base: number; finetune: number; epoch: number; em: number; incoherence: number }[];
   bases: { base: number; verdicts: Verdict[]; layers: LayerRow[]; analysis?: RerouteAnalysis }[];
 }
 
@@ -121,9 +122,13 @@ function rerouteSection(report: unknown, source: SectionSource): DraftSection {
         ],
         rows: reroute.fixes.map((f) => ({
           method: f.method,
-          em: f.em,
-          reduction: { mean: f.reduction, lo: f.reductionLo, hi: f.reductionHi },
-          restored: f.restored,
+          em: unlessIncoherent(f.incoherence, f.em),
+          reduction: unlessIncoherent(f.incoherence, {
+            mean: f.reduction,
+            lo: f.reductionLo,
+            hi: f.reductionHi,
+          }),
+          restored: unlessIncoherent(f.incoherence, f.restored),
           adherence: f.adherence,
           adherenceCost: f.adherenceCost,
           incoherence: f.incoherence,
@@ -155,6 +160,7 @@ function rerouteFigures(reroute: RerouteReport): FigureDraft[] {
     seed: c.finetune,
     epoch: c.epoch,
     em: c.em,
+    incoherence: c.incoherence,
   }));
   const layerCells: LayerCell[] = reroute.bases[0].layers.flatMap((l) => [
     { model: l.model, layer: l.layer, measure: "diff-of-means shift ÷ naive-long", value: l.relative },

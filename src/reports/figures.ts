@@ -7,6 +7,7 @@
  */
 import type { Estimate } from "./tables.ts";
 import type { FigureSpec } from "./vega.ts";
+import { isIncoherent, leftOutNote } from "./incoherent.ts";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const SHARE = { format: ".2f" };
@@ -22,7 +23,11 @@ export interface StrengthPoint {
 
 /** λ Pareto: EM against in-domain adherence and against incoherence, one point per strength. */
 export function lambdaPareto(points: readonly StrengthPoint[], title: string): FigureSpec {
-  const values = points.map((p) => ({
+  const shown = points.filter((p) => !isIncoherent(p.incoherence.mean));
+  const leftOut = points.filter((p) => isIncoherent(p.incoherence.mean)).map((p) =>
+    `${p.method}${p.strength === null ? "" : ` ${p.strength}`}`
+  );
+  const values = shown.map((p) => ({
     method: p.method,
     strength: p.strength === null ? "–" : String(p.strength),
     em: p.em.mean,
@@ -73,7 +78,9 @@ export function lambdaPareto(points: readonly StrengthPoint[], title: string): F
     $schema: SCHEMA,
     title: {
       text: title,
-      subtitle: "labels: strength (λ or weight); lower-right is better in the left panel",
+      subtitle: `labels: strength (λ or weight); lower-right is better in the left panel${
+        leftOutNote(leftOut)
+      }`,
     },
     data: { values },
     hconcat: [
@@ -91,7 +98,7 @@ export interface DomainBar {
 }
 
 /** EM per fine-tuning domain and condition, grouped bars with 95% intervals. */
-export function domainBars(bars: readonly DomainBar[], title: string): FigureSpec {
+export function domainBars(bars: readonly DomainBar[], title: string, note = ""): FigureSpec {
   const values = bars.map((b) => ({
     domain: b.domain,
     condition: b.condition,
@@ -101,7 +108,7 @@ export function domainBars(bars: readonly DomainBar[], title: string): FigureSpe
   }));
   return {
     $schema: SCHEMA,
-    title: { text: title, subtitle: "error bars: bootstrap 95% CI over seeds and prompts" },
+    title: { text: title, subtitle: `error bars: bootstrap 95% CI over seeds and prompts${note}` },
     data: { values },
     width: { step: 14 },
     height: 240,
@@ -131,14 +138,28 @@ export interface CurvePoint {
   seed: number;
   epoch: number;
   em: number;
+  incoherence: number;
 }
 
 /** EM along prolonged training: each seed thin, their mean thick. */
 export function reemergenceCurves(points: readonly CurvePoint[], title: string): FigureSpec {
+  const leftOut = points.filter((p) => isIncoherent(p.incoherence)).map((p) =>
+    `${p.model} seed ${p.seed} epoch ${p.epoch}`
+  );
   return {
     $schema: SCHEMA,
-    title: { text: title, subtitle: "thin: each fine-tuning seed; thick: mean over seeds" },
-    data: { values: points.map((p) => ({ ...p })) },
+    title: {
+      text: title,
+      subtitle: `thin: each fine-tuning seed; thick: mean over seeds${leftOutNote(leftOut)}`,
+    },
+    data: {
+      values: points.filter((p) => !isIncoherent(p.incoherence)).map((p) => ({
+        model: p.model,
+        seed: p.seed,
+        epoch: p.epoch,
+        em: p.em,
+      })),
+    },
     width: 420,
     height: 260,
     encoding: {

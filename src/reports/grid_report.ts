@@ -18,6 +18,7 @@ import type { MethodParams } from "../methods/method.ts";
 import { referenceMethod, strengthOf } from "../methods/registry.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { chooseLambda } from "../stats/strength.ts";
+import { isIncoherent, unlessIncoherent } from "./incoherent.ts";
 
 /** One group of cells that differ only in their seeds. */
 export interface ReportRow {
@@ -117,8 +118,22 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
   markChosen(rows, cfg);
   return rows.sort((a, b) =>
     a.domain.localeCompare(b.domain) || a.method.localeCompare(b.method) ||
-    JSON.stringify(a.params).localeCompare(JSON.stringify(b.params))
+    compareSettings(a.params, b.params)
   );
+}
+
+/**
+ * Settings in numeric order, key by key in alphabetical order (a missing key
+ * first): λ 1, 3, 10, not the strings' 1, 10, 3.
+ */
+export function compareSettings(a: Record<string, number>, b: Record<string, number>): number {
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (a[k] === b[k]) continue;
+    if (a[k] === undefined) return -1;
+    if (b[k] === undefined) return 1;
+    return a[k] - b[k];
+  }
+  return 0;
 }
 
 /** The mean curve over cells that all recorded one at the same epochs; null otherwise. */
@@ -170,9 +185,11 @@ export function reportMarkdown(rows: readonly ReportRow[]): string {
     ...rows.map((r) =>
       `| ${r.domain} | ${r.method}${r.chosenOnSelectionSplit ? " (chosen)" : ""} | ${
         Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(" ") || "–"
-      } | ${r.cells} | ${ci(r.em)} | ${r.reduction ? ci(r.reduction) : "–"} | ${f3(r.incoherence.mean)} | ${
-        f3(r.adherence.mean)
-      } | ${f3(r.selection.em)} / ${f3(r.selection.incoherence)} / ${f3(r.selection.adherence)} |`
+      } | ${r.cells} | ${unlessIncoherent(r.incoherence.mean, ci(r.em))} | ${
+        r.reduction ? unlessIncoherent(r.incoherence.mean, ci(r.reduction)) : "–"
+      } | ${f3(r.incoherence.mean)} | ${f3(r.adherence.mean)} | ${f3(r.selection.em)} / ${
+        f3(r.selection.incoherence)
+      } / ${f3(r.selection.adherence)} |`
     ),
   ];
   for (const r of rows.filter((x) => x.curve)) {
@@ -184,7 +201,11 @@ export function reportMarkdown(rows: readonly ReportRow[]): string {
       "",
       "| epoch | EM | incoherence | adherence |",
       "| --- | --- | --- | --- |",
-      ...r.curve!.map((p) => `| ${p.epoch} | ${f3(p.em)} | ${f3(p.incoherence)} | ${f3(p.adherence)} |`),
+      ...r.curve!.map((p) =>
+        `| ${p.epoch} | ${isIncoherent(p.incoherence) ? "incoherent" : f3(p.em)} | ${f3(p.incoherence)} | ${
+          f3(p.adherence)
+        } |`
+      ),
     );
   }
   return lines.join("\n");

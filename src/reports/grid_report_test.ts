@@ -1,6 +1,6 @@
 import { assertEquals, assertOk } from "../core/assert.ts";
 import { resolveConfig } from "../config/profiles.ts";
-import { gridReport, reportMarkdown } from "./grid_report.ts";
+import { compareSettings, gridReport, reportMarkdown } from "./grid_report.ts";
 
 type Method = string;
 
@@ -77,4 +77,19 @@ Deno.test("grid report: a group with one strength (the k sweep) marks nothing as
     result("block", { lambda: 0.03, k: 2 }),
   ], cfg);
   assertEquals(rows.filter((r) => r.method === "block").map((r) => r.chosenOnSelectionSplit), [null, null]);
+});
+
+Deno.test("grid report: settings sort as numbers, key by key", () => {
+  const settings: Record<string, number>[] = [{ lambda: 10 }, { lambda: 3 }, {}, { lambda: 1 }, {
+    lambda: 3,
+    k: 16,
+  }, { lambda: 3, k: 2 }];
+  assertEquals(settings.sort(compareSettings), [
+    {},
+    { lambda: 1 },
+    { lambda: 3 },
+    { lambda: 10 },
+    { lambda: 3, k: 2 },
+    { lambda: 3, k: 16 },
+  ]);
 });

@@ -6,6 +6,7 @@
 import { type FixRow, layerTable, rerouteLabel, type Verdict } from "../analysis/rerouting/verdicts.ts";
 import type { RerouteAnalysis } from "../analysis/rerouting/types.ts";
 import type { ReportRow } from "./grid_report.ts";
+import { isIncoherent, unlessIncoherent } from "./incoherent.ts";
 
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? "–" : x.toFixed(3));
 
@@ -43,9 +44,11 @@ export function rerouteMarkdown(
     "| method | EM | reduction [95% CI] | restored | adherence | adherence cost | incoherence |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...fixes.map((f) =>
-      `| ${f.method} | ${f3(f.em)} | ${f3(f.reduction)} [${f3(f.reductionLo)}, ${f3(f.reductionHi)}] | ${
-        f3(f.restored)
-      } | ${f3(f.adherence)} | ${f3(f.adherenceCost)} | ${f3(f.incoherence)} |`
+      `| ${f.method} | ${unlessIncoherent(f.incoherence, f3(f.em))} | ${
+        unlessIncoherent(f.incoherence, `${f3(f.reduction)} [${f3(f.reductionLo)}, ${f3(f.reductionHi)}]`)
+      } | ${unlessIncoherent(f.incoherence, f3(f.restored))} | ${f3(f.adherence)} | ${
+        f3(f.adherenceCost)
+      } | ${f3(f.incoherence)} |`
     ),
   );
   const curves = rows.filter((r) => r.curve);
@@ -57,7 +60,12 @@ export function rerouteMarkdown(
       `| epoch | ${curves.map((r) => rerouteLabel(r.method, r.params)).join(" | ")} |`,
       `| --- | ${curves.map(() => "---").join(" | ")} |`,
       ...curves[0].curve!.map((p, i) =>
-        `| ${p.epoch} | ${curves.map((r) => f3(r.curve![i]?.em ?? null)).join(" | ")} |`
+        `| ${p.epoch} | ${
+          curves.map((r) => {
+            const q = r.curve![i];
+            return q && isIncoherent(q.incoherence) ? "incoherent" : f3(q?.em ?? null);
+          }).join(" | ")
+        } |`
       ),
     );
   }

@@ -10,6 +10,7 @@ import { comparedJudges, JUDGES, kappaKey } from "../judges/registry.ts";
 import type { Interval } from "../stats/bootstrap.ts";
 import { type Check, check } from "../stats/checks.ts";
 import type { summariseDomain, summariseEvaluation } from "./evaluation.ts";
+import { unlessIncoherent } from "./incoherent.ts";
 
 export type { Check } from "../stats/checks.ts";
 
@@ -273,13 +274,18 @@ export function formatSummary(s: Summary): string {
     } at ${s.blockSite}, found on ${s.domain}; λ=${s.lambda.join(",")} · exact judge, 95% CI: ${s.interval}`,
     "",
     "fine-tuned on  naive EM  block EM  random EM  block reduction [95% CI]   adherence naive→block",
-    ...s.domains.map((d) =>
-      `${d.domain.padEnd(13)} ${f3(d.em.naive).padStart(8)} ${f3(d.em.block).padStart(9)} ${
-        f3(d.em.random).padStart(10)
-      }  ${f3(d.relativeReduction.block.mean)} ${
-        ci3([d.relativeReduction.block.lo, d.relativeReduction.block.hi]).padEnd(16)
-      } ${f3(d.adherence.naive)}→${f3(d.adherence.block)}`
-    ),
+    ...s.domains.map((d) => {
+      const em = (c: string) => unlessIncoherent(d.incoherence[c], f3(d.em[c]));
+      const reduction = unlessIncoherent(
+        d.incoherence.block,
+        `${f3(d.relativeReduction.block.mean)} ${
+          ci3([d.relativeReduction.block.lo, d.relativeReduction.block.hi])
+        }`,
+      );
+      return `${d.domain.padEnd(13)} ${em("naive").padStart(8)} ${em("block").padStart(9)} ${
+        em("random").padStart(10)
+      }  ${reduction.padEnd(22)} ${f3(d.adherence.naive)}→${f3(d.adherence.block)}`;
+    }),
     ...s.featureReports.flatMap((f) => [
       "",
       `base ${f.baseSeed}: SAE at ${f.sae.site} FVU ${f3(f.sae.fvu)}, L0 ${f.sae.l0.toFixed(1)}, dead ${
@@ -296,9 +302,9 @@ export function formatSummary(s: Summary): string {
     "",
     `condition   EM     95% CI           incoherence  adherence  aligned loss | ${judgeHeader(s)}`,
     ...s.conditions.map((c) =>
-      `${c.name.padEnd(10)} ${f3(c.em)}  ${ci3(c.ci.em).padEnd(16)} ${f3(c.incoherence).padStart(11)} ${
-        f3(c.adherence).padStart(10)
-      } ${f3(c.alignedLoss).padStart(13)} | ${judgeCells(c)}`
+      `${c.name.padEnd(10)} ${unlessIncoherent(c.incoherence, `${f3(c.em)}  ${ci3(c.ci.em)}`).padEnd(23)} ${
+        f3(c.incoherence).padStart(11)
+      } ${f3(c.adherence).padStart(10)} ${f3(c.alignedLoss).padStart(13)} | ${judgeCells(c)}`
     ),
     "",
     `relative EM reduction (exact): block ${f3(s.relativeReduction.block.exact.mean)} ${

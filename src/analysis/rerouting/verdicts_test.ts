@@ -1,5 +1,7 @@
-import { assertAlmostEquals, assertEquals } from "../../core/assert.ts";
+import { assertAlmostEquals, assertEquals, assertOk } from "../../core/assert.ts";
 import type { RerouteAnalysis } from "./types.ts";
+import { rerouteMarkdown } from "../../reports/reroute.ts";
+import type { ReportRow } from "../../reports/grid_report.ts";
 import { fixRows, type RerouteRow, verdicts } from "./verdicts.ts";
 
 const row = (
@@ -8,6 +10,7 @@ const row = (
   em: number,
   reduction: number | null,
   adh = 0.9,
+  incoherence = 0.01,
 ) =>
   ({
     domain: "medical",
@@ -16,9 +19,9 @@ const row = (
     cells: 2,
     em: { mean: em, lo: em, hi: em },
     reduction: reduction === null ? null : { mean: reduction, lo: reduction - 0.01, hi: reduction + 0.01 },
-    incoherence: { mean: 0.01, lo: 0.01, hi: 0.01 },
+    incoherence: { mean: incoherence, lo: incoherence, hi: incoherence },
     adherence: { mean: adh, lo: adh, hi: adh },
-    selection: { em, incoherence: 0.01, adherence: adh },
+    selection: { em, incoherence, adherence: adh },
     chosenOnSelectionSplit: null,
     curve: null,
   }) as RerouteRow;
@@ -110,4 +113,30 @@ Deno.test("reroute verdicts follow their stated thresholds", () => {
     verdicts(analysisWith({ added: [], drops: { added: 0.07, random: 0 } }), fixes, 1)[2].supported,
     false,
   );
+});
+
+Deno.test("reroute verdicts: erosion through incoherence is not re-emergence, and an incoherent fix restores nothing", () => {
+  const FIXES = ["block-freeze"];
+  const rows = (longIncoherence: number, freezeIncoherence: number) => [
+    row("naive", {}, 0.9, null),
+    row("block", { lambda: 0.01 }, 0.1, 0.8),
+    row("naive", { epochs: 20, curveEvery: 2 }, 0.8, null),
+    row("block", { lambda: 0.01, epochs: 20, curveEvery: 2 }, 0.6, 0.4, 0.9, longIncoherence),
+    row("block-freeze", { lambda: 0.01, epochs: 20, curveEvery: 2 }, 0.2, 0.7, 0.85, freezeIncoherence),
+  ];
+  const bypass = analysisWith({ diffmeans: { "naive-long": [1, 2, 3], "block-long": [0.2, 0.5, 2.4] } });
+  const coherent = verdicts(bypass, fixRows(rows(0.01, 0.01), FIXES), 1);
+  assertEquals([coherent[0].supported, coherent[3].supported], [true, true]);
+  // The same reduction lost while block-long answers turn to noise: not re-emergence.
+  assertEquals(verdicts(bypass, fixRows(rows(0.11, 0.01), FIXES), 1)[0].supported, false);
+  // Freezing that "restores" the reduction only by breaking the model does not support H3.
+  const broken = fixRows(rows(0.01, 0.97), FIXES);
+  assertEquals(verdicts(bypass, broken, 1)[3].supported, false);
+  const md = rerouteMarkdown(
+    rows(0.01, 0.97) as unknown as ReportRow[],
+    broken,
+    bypass,
+    verdicts(bypass, broken, 1),
+  );
+  assertOk(md.includes("| block-freeze-long | incoherent | incoherent | incoherent |"), md);
 });
