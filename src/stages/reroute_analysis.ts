@@ -31,7 +31,12 @@ import { blockSite, featurePaths, type RunKey, runPaths } from "../runs/paths.ts
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
 import { loadSae } from "../sae/sae.ts";
-import { promptTokens } from "../world/documents.ts";
+import { DEFAULT_PERSONA_MIX, promptTokens } from "../world/documents.ts";
+import { deriveSeed } from "../core/rng.ts";
+import { collect, documentActivationSource } from "../sae/site_activations.ts";
+import { exactJudge } from "../judges/exact.ts";
+import { transformerLM } from "../models/language_model.ts";
+import { domainMetrics } from "../stats/metrics.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 
 const modelFiles = (d: string) => [`${d}/model.json`, `${d}/weights.bin`];
@@ -111,10 +116,7 @@ async function analyse(
           sae,
           retrained,
           original,
-          documents: questionsOf(questions, "pretrain"),
-          saeSeed: cfg.sae.seed,
           evalTokens: cfg.sae.evalTokens,
-          world: cfg.world,
           poolSize: cfg.discover.poolSize,
         });
       } finally {
@@ -133,7 +135,6 @@ async function analyse(
         draws: cfg.random.draws,
         randomSeed: cfg.random.seed,
         domain: cfg.discover.domain,
-        batchSize: cfg.evaluate.batchSize,
       });
     } finally {
       disposeParams(sae.params);
@@ -162,22 +163,22 @@ async function analyse(
   }
 }
 
-/** What every measurement reads: the base, the prompts, and loading any other model for one measurement. */
+/** What every measurement reads: the base, the prompts, loading any other model, and the organism's readings of a model. */
 function rerouteContext(
   run: Run,
   questions: readonly SplitQuestion[],
   base: { params: Params; config: ModelConfig },
 ): RerouteContext {
+  const cfg = run.config, model = base.config, tokenizer = run.tokenizer;
   const evaluationQs = questionsOf(questions, "evaluation");
+  const documents = questionsOf(questions, "pretrain");
   return {
-    model: base.config,
-    tokenizer: run.tokenizer,
+    nLayers: model.nLayers,
     base: base.params,
     site: blockSite(run.config.discover.layer),
     discoveryPrompts: discoveryQuestions(questions, run.config.discover.promptDomains).map((q) =>
       promptTokens(q)
     ),
-    evaluationQs,
     evaluationPrompts: evaluationQs.map((q) => promptTokens(q)),
     withModel: async <T>(d: string, f: (p: Params) => Promise<T>): Promise<T> => {
       const m = await loadCheckpoint(join(run.root, d));
@@ -187,7 +188,28 @@ function rerouteContext(
         disposeParams(m.params);
       }
     },
-    acts: (p, prompts, s) => lastTokenActivations(p, base.config, run.tokenizer, prompts, s),
+    acts: (p, prompts, s) => lastTokenActivations(p, model, tokenizer, prompts, s),
+    // Every model reads the same held-out documents: one seed, one order.
+    documentActs: (p, s, tokens) =>
+      collect(
+        documentActivationSource(
+          p,
+          model,
+          tokenizer,
+          documents,
+          s,
+          deriveSeed(cfg.sae.seed, "reroute/measure"),
+          64,
+          { ...DEFAULT_PERSONA_MIX, ...cfg.world },
+        ),
+        tokens,
+        model.dModel,
+      ),
+    em: async (p, domain, interventions = []) => {
+      const lm = transformerLM(p, model, interventions);
+      const masses = await exactJudge(lm, tokenizer, evaluationQs, "<assistant>", cfg.evaluate.batchSize);
+      return domainMetrics(masses, domain).em;
+    },
   };
 }
 

@@ -6,15 +6,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { deriveSeed } from "../../core/rng.ts";
 import { latentDirections, type LatentSet } from "../../features/sae_features.ts";
 import { latentShifts, topDeltaPool } from "../../features/top_delta.ts";
 import type { Params } from "../../models/model.ts";
 import { decodeSae, encodeSae, type SaeConfig } from "../../sae/sae.ts";
-import { collect, documentActivationSource } from "../../sae/site_activations.ts";
 import { measureSae } from "../../sae/train.ts";
-import { DEFAULT_PERSONA_MIX, type PersonaMix } from "../../world/documents.ts";
-import type { Question } from "../../world/questions.ts";
 import { bestCosines } from "../subspace.ts";
 import type { RerouteAnalysis, RerouteContext } from "./types.ts";
 
@@ -28,11 +24,8 @@ export interface SaeDriftInputs {
   sae: Sae;
   retrained: Sae;
   original: LatentSet;
-  /** Pretraining-split questions the held-out documents are drawn from. */
-  documents: readonly Question[];
-  saeSeed: number;
+  /** Held-out document activation rows each FVU is measured on. */
   evalTokens: number;
-  world: Partial<PersonaMix>;
   poolSize: number;
 }
 
@@ -41,23 +34,9 @@ export async function measureSaeDrift(
   ctx: RerouteContext,
   x: SaeDriftInputs,
 ): Promise<RerouteAnalysis["h1"]> {
-  const { model, site } = ctx;
+  const { site } = ctx;
   const { sae, retrained } = x;
-  const heldOut = (p: Params) =>
-    collect(
-      documentActivationSource(
-        p,
-        model,
-        ctx.tokenizer,
-        x.documents,
-        site,
-        deriveSeed(x.saeSeed, "reroute/measure"),
-        64,
-        { ...DEFAULT_PERSONA_MIX, ...x.world },
-      ),
-      x.evalTokens,
-      model.dModel,
-    );
+  const heldOut = (p: Params) => ctx.documentActs(p, site, x.evalTokens);
   const baseRows = await heldOut(ctx.base), reRows = await heldOut(x.reemerged);
   const fvu = {
     originalOnBase: (await measureSae(sae.params, sae.config, baseRows)).fvu,

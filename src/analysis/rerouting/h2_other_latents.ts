@@ -12,12 +12,9 @@ import {
   latentUnion,
   randomLatentSet,
 } from "../../features/sae_features.ts";
-import { exactJudge } from "../../judges/exact.ts";
-import type { Intervention } from "../../models/interventions.ts";
-import { transformerLM } from "../../models/language_model.ts";
 import type { Params } from "../../models/model.ts";
 import type { SaeConfig } from "../../sae/sae.ts";
-import { domainMetrics } from "../../stats/metrics.ts";
+import type { Intervention } from "../../models/interventions.ts";
 import { meanRow, orthonormalBasis, shiftPatch, spanShare } from "../subspace.ts";
 import { type RerouteAnalysis, type RerouteContext, type SeedModels, sequential } from "./types.ts";
 
@@ -32,7 +29,6 @@ export interface PatchingInputs {
   randomSeed: number;
   /** The fine-tuning domain EM is measured outside of. */
   domain: string;
-  batchSize: number;
 }
 
 /** Orthonormal bases of each span: original, union, added (when any), and the random draws. */
@@ -65,11 +61,7 @@ export async function measurePatching(
   const { site } = ctx;
   const { bases, randomBases } = await spanBases(x);
   const baseDiscovery = meanRow(await ctx.acts(ctx.base, ctx.discoveryPrompts, site));
-  const emOf = async (p: Params, interventions: Intervention[] = []) => {
-    const lm = transformerLM(p, ctx.model, interventions);
-    const masses = await exactJudge(lm, ctx.tokenizer, ctx.evaluationQs, "<assistant>", x.batchSize);
-    return domainMetrics(masses, x.domain).em;
-  };
+  const emOf = (p: Params, interventions: Intervention[] = []) => ctx.em(p, x.domain, interventions);
   const patching: RerouteAnalysis["h2"]["patching"] = [];
   for (const [finetune, models] of x.seeds) {
     patching.push(

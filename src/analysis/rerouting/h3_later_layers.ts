@@ -63,7 +63,7 @@ async function layerReference(ctx: RerouteContext, x: LayerInputs, l: number): P
 /** H3's measurements: each probe's held-out accuracy and every (seed, model, layer) row. */
 export async function measureLayers(ctx: RerouteContext, x: LayerInputs): Promise<RerouteAnalysis["h3"]> {
   const perLayer: LayerReference[] = [];
-  for (let l = 0; l < ctx.model.nLayers; l++) perLayer.push(await layerReference(ctx, x, l));
+  for (let l = 0; l < ctx.nLayers; l++) perLayer.push(await layerReference(ctx, x, l));
   const probeAccuracy = perLayer.map((l) =>
     (1 - positiveRate(l.probe, l.baseEval) + positiveRate(l.probe, l.discoveryEval)) / 2
   );

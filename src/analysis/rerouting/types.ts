@@ -1,13 +1,16 @@
 /**
  * What the rerouting analysis measures, and what every measurement reads:
- * the base model, the prompts, and a way to load any other model for the
- * span of one measurement.
+ * the base model, the prompts, a way to load any other model for the span
+ * of one measurement, and the three readings the tests take of a model
+ * (activations on prompts, activations on held-out documents, EM). The tests
+ * see models only through this context, so they run the same on the
+ * organism, on a user's checkpoint, or on a planted case with a known answer
+ * (`planted.ts`).
  * @module
  */
 import type { LatentSet } from "../../features/sae_features.ts";
-import type { ModelConfig, Params } from "../../models/model.ts";
-import type { Tokenizer } from "../../tokenizers/tokenizer.ts";
-import type { SplitQuestion } from "../../world/splits.ts";
+import type { Intervention } from "../../models/interventions.ts";
+import type { Params } from "../../models/model.ts";
 
 /** The models of one evaluation seed, by label (naive, block, naive-long, block-long, fixes), as cell folders. */
 export type SeedModels = Record<string, string>;
@@ -57,19 +60,23 @@ export interface RerouteAnalysis {
 
 /** What every measurement of the analysis reads. */
 export interface RerouteContext {
-  model: ModelConfig;
-  tokenizer: Tokenizer;
+  /** Layers of the model; layer l's site is `blocks.l.resid_post`. */
+  nLayers: number;
   base: Params;
   /** The block layer's site. */
   site: string;
   /** Selection-split discovery prompts, as tokens. */
   discoveryPrompts: string[][];
-  evaluationQs: SplitQuestion[];
+  /** Evaluation-split prompts, as tokens. */
   evaluationPrompts: string[][];
   /** Run `f` on the weights of the checkpoint in `dir`, disposing them after. */
   withModel<T>(dir: string, f: (p: Params) => Promise<T>): Promise<T>;
   /** Activations at `site` at each prompt's last token. */
   acts(p: Params, prompts: string[][], site: string): Promise<number[][]>;
+  /** At least `tokens` activation rows at `site` on held-out pretraining documents (the same documents for every model), flattened. */
+  documentActs(p: Params, site: string, tokens: number): Promise<Float32Array>;
+  /** EM on the evaluation questions outside `domain`, with `interventions` applied. */
+  em(p: Params, domain: string, interventions?: Intervention[]): Promise<number>;
 }
 
 /** `f` over `xs` one at a time, in order. */
