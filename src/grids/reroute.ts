@@ -9,6 +9,7 @@
  * report.
  * @module
  */
+import type { PlantedOutcome } from "../analysis/rerouting/planted.ts";
 import type { RerouteAnalysis, SeedModels } from "../analysis/rerouting/types.ts";
 import type { FixRow, LayerRow, Verdict } from "../analysis/rerouting/verdicts.ts";
 import { rerouteLabel } from "../analysis/rerouting/verdicts.ts";
@@ -35,6 +36,8 @@ interface RerouteReport {
   fixes: FixRow[];
   curves: { model: string; base: number; finetune: number; epoch: number; em: number; incoherence: number }[];
   bases: { base: number; verdicts: Verdict[]; layers: LayerRow[]; analysis?: RerouteAnalysis }[];
+  /** The known-answer checks (absent from reports written before they existed). */
+  planted?: PlantedOutcome[];
 }
 
 /** The re-emerged model the rerouting tests read: prolonged BLOCK with the discovery seed. */
@@ -148,6 +151,27 @@ function rerouteSection(report: unknown, source: SectionSource): DraftSection {
         ],
         rows: reroute.bases[0].layers.map((l) => ({ ...l, layer: String(l.layer) })),
       },
+      ...(reroute.planted
+        ? [{
+          id: "reroute-planted",
+          caption:
+            "Known-answer checks: each test on a planted positive (must fire) and a planted null (must not)",
+          columns: [
+            { key: "hypothesis", label: "hypothesis" },
+            { key: "case", label: "case" },
+            { key: "planted", label: "planted" },
+            { key: "expected", label: "must fire" },
+            { key: "fired", label: "fired" },
+          ],
+          rows: reroute.planted.map((o) => ({
+            hypothesis: o.hypothesis,
+            case: o.case,
+            planted: o.planted,
+            expected: o.expected ? "yes" : "no",
+            fired: `${o.verdict.supported ? "yes" : "no"}${o.ok ? "" : " (WRONG)"}`,
+          })),
+        }]
+        : []),
     ],
     figures: rerouteFigures(reroute),
   });

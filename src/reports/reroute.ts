@@ -5,6 +5,7 @@
  */
 import { type FixRow, layerTable, rerouteLabel, type Verdict } from "../analysis/rerouting/verdicts.ts";
 import type { RerouteAnalysis } from "../analysis/rerouting/types.ts";
+import type { PlantedOutcome } from "../analysis/rerouting/planted.ts";
 import type { ReportRow } from "./grid_report.ts";
 import { isIncoherent, unlessIncoherent } from "./incoherent.ts";
 
@@ -92,4 +93,30 @@ export function rerouteMarkdown(
     `- Added (${analysis.h2.added.latents.length}): ${analysis.h2.added.latents.join(", ") || "none"}`,
   );
   return lines.join("\n");
+}
+
+/** The known-answer checks as Markdown: each test on its planted positive and null. */
+export function plantedMarkdown(planted: readonly PlantedOutcome[]): string {
+  const failed = planted.filter((o) => !o.ok).length;
+  return [
+    "# Known-answer checks of the rerouting tests",
+    "",
+    "Each test and its verdict rule, run unchanged on planted cases with a known answer " +
+    "(`src/analysis/rerouting/planted.ts`): a positive, where the mechanism is built in and the test must " +
+    "fire, and a null, where it is absent and the test must not.",
+    "",
+    "| hypothesis | case | planted | must fire | fired | evidence |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...planted.map((o) =>
+      `| ${o.hypothesis} | ${o.case} | ${o.planted} | ${o.expected ? "yes" : "no"} | ${
+        o.verdict.supported ? "yes" : "no"
+      }${o.ok ? "" : " (WRONG)"} | ${
+        Object.entries(o.verdict.evidence).map(([k, x]) => `${k} ${f3(x)}`).join("; ")
+      } |`
+    ),
+    "",
+    failed === 0
+      ? "Every test said what was built in."
+      : `${failed} of ${planted.length} checks gave the wrong answer: the verdicts above cannot be trusted.`,
+  ].join("\n");
 }

@@ -4,6 +4,7 @@
  * verdicts, curves and the per-layer table, as JSON, Markdown and CSV.
  * @module
  */
+import { plantedChecks } from "../analysis/rerouting/planted.ts";
 import { join } from "node:path";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
@@ -11,7 +12,7 @@ import type { RerouteAnalysis } from "../analysis/rerouting/types.ts";
 import { fixRows, layerTable, rerouteLabel, verdicts } from "../analysis/rerouting/verdicts.ts";
 import { METHODS } from "../methods/registry.ts";
 import { gridReport, readCellResults } from "../reports/grid_report.ts";
-import { rerouteMarkdown } from "../reports/reroute.ts";
+import { plantedMarkdown, rerouteMarkdown } from "../reports/reroute.ts";
 import { runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
@@ -43,6 +44,7 @@ export function rerouteReportStage(run: Run, ids: string[]): StageSpec {
         const analysis = await readJson<RerouteAnalysis>(join(root, analyses[i]));
         perBase.push({ base, analysis, verdicts: verdicts(analysis, fixRowsOf, cfg.discover.layer) });
       }
+      const planted = await plantedChecks();
       const curves = results.filter((r) => r.curve).flatMap((r) =>
         r.curve!.map((p) => ({
           model: rerouteLabel(r.cell.method, r.cell.params),
@@ -58,6 +60,7 @@ export function rerouteReportStage(run: Run, ids: string[]): StageSpec {
         fixes: fixRowsOf,
         curves,
         bases: perBase.map((b) => ({ ...b, layers: layerTable(b.analysis) })),
+        planted,
         cells: ids,
       });
       await writeFileAtomic(
@@ -66,7 +69,7 @@ export function rerouteReportStage(run: Run, ids: string[]): StageSpec {
           `# Rerouting analysis, base seed ${b.base}\n\n${
             rerouteMarkdown(rows, fixRowsOf, b.analysis, b.verdicts)
           }`
-        ).join("\n\n") + "\n",
+        ).join("\n\n") + `\n\n${plantedMarkdown(planted)}\n`,
       );
       await writeFileAtomic(
         join(root, `${dir}/curves.csv`),

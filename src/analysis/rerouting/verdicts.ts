@@ -109,7 +109,7 @@ export function fixRows(rows: readonly RerouteRow[], fixes: readonly string[]): 
 }
 
 /** The per-layer table, mean over seeds. */
-export function layerTable(analysis: RerouteAnalysis): LayerRow[] {
+export function layerTable(analysis: Pick<RerouteAnalysis, "h3">): LayerRow[] {
   const models = [...new Set(analysis.h3.rows.map((r) => r.model))];
   const layers = [...new Set(analysis.h3.rows.map((r) => r.layer))].sort((a, b) => a - b);
   const at = (model: string, layer: number) =>
@@ -155,9 +155,19 @@ export function reemergence(fixes: readonly FixRow[]): Verdict {
 
 /** Re-emergence, then a verdict per hypothesis. */
 export function verdicts(analysis: RerouteAnalysis, fixes: readonly FixRow[], blockLayer: number): Verdict[] {
-  const { fvu, shiftReconstructed } = analysis.h1;
+  return [
+    reemergence(fixes),
+    saeDriftVerdict(analysis.h1),
+    otherLatentsVerdict(analysis.h2),
+    laterLayersVerdict(analysis, fixes, blockLayer),
+  ];
+}
+
+/** H1: the original SAE no longer reads the re-emerged model. */
+export function saeDriftVerdict(h1: RerouteAnalysis["h1"]): Verdict {
+  const { fvu, shiftReconstructed } = h1;
   const fvuRatio = fvu.originalOnReemerged / fvu.originalOnBase;
-  const h1: Verdict = {
+  return {
     hypothesis: "H1 SAE drift",
     supported: fvuRatio >= H1_FVU_RATIO ||
       shiftReconstructed.reemergedOriginal < H1_SHIFT_SHARE * shiftReconstructed.discoveryModel,
@@ -171,23 +181,26 @@ export function verdicts(analysis: RerouteAnalysis, fixes: readonly FixRow[], bl
       shiftReconstructedOriginal: shiftReconstructed.reemergedOriginal,
       shiftReconstructedRetrained: shiftReconstructed.reemergedRetrained,
       discoveryShiftReconstructed: shiftReconstructed.discoveryModel,
-      blockedLatentsMatchedAt09: analysis.h1.blockedMatch.filter((c) => c >= 0.9).length /
-        analysis.h1.blockedMatch.length,
+      blockedLatentsMatchedAt09: h1.blockedMatch.filter((c) => c >= 0.9).length / h1.blockedMatch.length,
     },
   };
-  const p = analysis.h2.patching;
+}
+
+/** H2: other latents at the block layer carry the re-emerged shift. */
+export function otherLatentsVerdict(h2: RerouteAnalysis["h2"]): Verdict {
+  const p = h2.patching;
   const addedDrop = p.every((s) => s.added !== null) && p.length > 0
     ? mean(p.map((s) => s.unpatched - s.added!))
     : null;
   const randomDrop = mean(p.map((s) => s.unpatched - mean(s.random)));
-  const h2: Verdict = {
+  return {
     hypothesis: "H2 other latents at the block layer",
-    supported: analysis.h2.added.latents.length > 0 && addedDrop !== null &&
+    supported: h2.added.latents.length > 0 && addedDrop !== null &&
       addedDrop - randomDrop >= H2_MARGIN,
     rule:
       `rediscovery adds latents, and removing their span's shift lowers re-emerged EM ≥ ${H2_MARGIN} more than random latents`,
     evidence: {
-      addedLatents: analysis.h2.added.latents.length,
+      addedLatents: h2.added.latents.length,
       unpatchedEm: mean(p.map((s) => s.unpatched)),
       emDropAdded: addedDrop,
       emDropOriginal: mean(p.map((s) => s.unpatched - s.original)),
@@ -197,6 +210,14 @@ export function verdicts(analysis: RerouteAnalysis, fixes: readonly FixRow[], bl
       shiftShareOriginal: mean(p.map((s) => s.shiftShare.original)),
     },
   };
+}
+
+/** H3: the signal bypasses the block layer through later layers, and freezing them restores the effect. */
+export function laterLayersVerdict(
+  analysis: Pick<RerouteAnalysis, "h3">,
+  fixes: readonly FixRow[],
+  blockLayer: number,
+): Verdict {
   const table = layerTable(analysis);
   const rel = (model: string, layer: number) =>
     table.find((r) => r.model === model && r.layer === layer)!.relative;
@@ -206,7 +227,7 @@ export function verdicts(analysis: RerouteAnalysis, fixes: readonly FixRow[], bl
     : null;
   const freeze = fixes.find((f) => f.method === "block-freeze-long");
   const freezeCoherent = freeze !== undefined && freeze.incoherence <= COHERENT_MAX;
-  const h3: Verdict = {
+  return {
     hypothesis: "H3 bypass through later layers",
     supported: gap !== null && gap >= H3_GAP && freezeCoherent && (freeze?.restored ?? 0) >= RESTORED,
     rule:
@@ -219,5 +240,4 @@ export function verdicts(analysis: RerouteAnalysis, fixes: readonly FixRow[], bl
       freezeIncoherence: freeze?.incoherence ?? null,
     },
   };
-  return [reemergence(fixes), h1, h2, h3];
 }
