@@ -1,7 +1,8 @@
 /**
  * A grid's results, grouped by (domain, method, settings) over seed pairs:
  * EM, incoherence and adherence on the evaluation split with bootstrap 95%
- * intervals (resampling seed pairs and shared prompts), the relative EM
+ * intervals (resampling base models, fine-tuning seeds within each, and
+ * shared prompts), the relative EM
  * reduction against naive fine-tuning of the same seed pairs, and the
  * selection-split numbers. For a method with a strength grid, the operating
  * point is chosen on the selection split by the rule that chooses λ.
@@ -61,6 +62,11 @@ export async function readCellResults(
   return results;
 }
 
+/** How a grid report's intervals are drawn, as its report states it. */
+export function gridInterval(resamples: number): string {
+  return `bootstrap 95%, ${resamples} resamples over base models, fine-tuning seeds within each, and shared prompts`;
+}
+
 /** Group, measure and compare a grid's cell results. */
 export function gridReport(results: readonly CellResult[], cfg: RunConfig): ReportRow[] {
   const { resamples, seed } = cfg.evaluate;
@@ -89,6 +95,8 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
           resamples,
           seed,
           pairedItems: true,
+          // Base models first, then fine-tuning seeds within each: the interval carries both spreads.
+          groups: cells.map((c) => c.cell.base),
         }),
       );
     const of = (key: "em" | "incoherence" | "adherence") =>

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
-import { gridReport, readCellResults, reportMarkdown } from "../reports/grid_report.ts";
+import { gridInterval, gridReport, readCellResults, reportMarkdown } from "../reports/grid_report.ts";
 import { runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
@@ -30,7 +30,7 @@ export function gridReportStage(run: Run, grid: string, ids: string[]): StageSpe
       const rows = gridReport(results, cfg);
       await writeJsonAtomic(join(root, `${dir}/report.json`), {
         grid,
-        interval: `bootstrap 95%, ${cfg.evaluate.resamples} resamples over seed cells and shared prompts`,
+        interval: gridInterval(cfg.evaluate.resamples),
         judge: "exact",
         rows,
         cells: ids,

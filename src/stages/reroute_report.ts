@@ -11,7 +11,7 @@ import { toCsv } from "../core/csv.ts";
 import type { RerouteAnalysis } from "../analysis/rerouting/types.ts";
 import { fixRows, layerTable, rerouteLabel, verdicts } from "../analysis/rerouting/verdicts.ts";
 import { METHODS } from "../methods/registry.ts";
-import { gridReport, readCellResults } from "../reports/grid_report.ts";
+import { gridInterval, gridReport, readCellResults } from "../reports/grid_report.ts";
 import { plantedMarkdown, rerouteMarkdown } from "../reports/reroute.ts";
 import { runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
@@ -55,7 +55,7 @@ export function rerouteReportStage(run: Run, ids: string[]): StageSpec {
       );
       await writeJsonAtomic(join(root, `${dir}/report.json`), {
         judge: "exact",
-        interval: `bootstrap 95%, ${cfg.evaluate.resamples} resamples over seed cells and shared prompts`,
+        interval: gridInterval(cfg.evaluate.resamples),
         rows,
         fixes: fixRowsOf,
         curves,

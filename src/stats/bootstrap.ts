@@ -1,6 +1,7 @@
 /**
  * Seeded percentile bootstrap for confidence intervals, over one level
- * (items) or two (runs, then items within each run).
+ * (items), two (runs, then items within each run) or three (groups of runs
+ * such as base models, then runs within each, then items).
  * @module
  */
 import { Rng } from "../core/rng.ts";
@@ -22,6 +23,13 @@ export interface BootstrapOptions {
    * draw one list of item indices per resample and use it for every run.
    */
   pairedItems?: boolean;
+  /**
+   * The group of each run (e.g. its base model, when runs are fine-tuning
+   * seeds of several base models): groups are resampled first, then runs
+   * within each chosen group, so the interval carries the spread between
+   * groups. With one group this is the two-level bootstrap.
+   */
+  groups?: readonly (string | number)[];
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -40,17 +48,23 @@ export function bootstrap<T>(
   stat: (runs: readonly (readonly T[])[]) => number,
   opts: BootstrapOptions = {},
 ): Interval {
-  const { resamples = 1000, level = 0.95, seed = 0, pairedItems = false } = opts;
+  const { resamples = 1000, level = 0.95, seed = 0, pairedItems = false, groups } = opts;
   if (runs.length === 0 || runs.some((r) => r.length === 0)) {
     throw new RangeError("Bootstrap needs at least one run, each with at least one item");
   }
   if (pairedItems && runs.some((r) => r.length !== runs[0].length)) {
     throw new RangeError("Paired bootstrap needs runs of equal length");
   }
+  if (groups && groups.length !== runs.length) throw new RangeError("Bootstrap needs one group per run");
+  const members = groups ? [...Map.groupBy(runs.map((_, i) => i), (i) => groups[i]).values()] : [];
   const rng = new Rng(seed);
   const stats: number[] = [];
   for (let b = 0; b < resamples; b++) {
-    const chosen = Array.from({ length: runs.length }, () => runs[rng.int(runs.length)]);
+    const chosen = members.length > 1
+      ? Array.from({ length: members.length }, () => members[rng.int(members.length)]).flatMap((m) =>
+        Array.from({ length: m.length }, () => runs[m[rng.int(m.length)]])
+      )
+      : Array.from({ length: runs.length }, () => runs[rng.int(runs.length)]);
     const shared = pairedItems ? Array.from({ length: runs[0].length }, () => rng.int(runs[0].length)) : null;
     const sample = chosen.map((run) =>
       shared ? shared.map((i) => run[i]) : Array.from({ length: run.length }, () => run[rng.int(run.length)])

@@ -77,3 +77,22 @@ Deno.test("a statistic undefined on the data has an undefined interval; undefine
   assertEquals(rare.mean, 2);
   assertOk(Number.isNaN(rare.lo) && Number.isNaN(rare.hi), `${rare.lo}, ${rare.hi}`);
 });
+
+Deno.test("three-level bootstrap: base models disagreeing widen the interval; one group is the two-level bootstrap", () => {
+  // Two base models, three fine-tuning seeds each; seeds agree within a base, bases disagree.
+  const runs = [[0.1, 0.1], [0.1, 0.1], [0.1, 0.1], [0.9, 0.9], [0.9, 0.9], [0.9, 0.9]];
+  const groups = [0, 0, 0, 1, 1, 1];
+  const flat = bootstrap(runs, meanOverRuns(mean), { seed: 4, resamples: 2000 });
+  const nested = bootstrap(runs, meanOverRuns(mean), { seed: 4, resamples: 2000, groups });
+  // Resampling only the six runs treats them as independent; resampling the two bases first can draw
+  // one base twice, so the interval reaches both bases' values.
+  assertOk(nested.hi - nested.lo > flat.hi - flat.lo, `${JSON.stringify(nested)} vs ${JSON.stringify(flat)}`);
+  assertAlmostEquals(nested.lo, 0.1, 1e-12);
+  assertAlmostEquals(nested.hi, 0.9, 1e-12);
+  // A single group draws exactly what the two-level bootstrap draws.
+  assertEquals(
+    bootstrap(runs, meanOverRuns(mean), { seed: 4, groups: [7, 7, 7, 7, 7, 7] }),
+    bootstrap(runs, meanOverRuns(mean), { seed: 4 }),
+  );
+  assertThrows(() => bootstrap(runs, meanOverRuns(mean), { groups: [0] }), /one group per run/);
+});
