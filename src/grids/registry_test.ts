@@ -64,7 +64,13 @@ Deno.test("the ablation and baseline grids take every method of their group, eac
     'final-layer {"lambda":0.02}',
   ]);
   const baselines = order("baselines");
-  assertEquals(baselines.slice(0, 3), ["naive {}", 'block {"lambda":0.02}', 'kl {"weight":0.1}']);
+  assertEquals(baselines.slice(0, 3), ["naive {}", 'block {"lambda":0.02}', 'block {"lambda":0.001}']);
+  // BLOCK's whole λ sweep, the chosen λ once.
+  assertEquals(
+    baselines.filter((x) => x.startsWith("block ")).length,
+    new Set([0.02, ...cfg.experiment.lambdaSweep]).size,
+  );
+  assertEquals(baselines[new Set([0.02, ...cfg.experiment.lambdaSweep]).size + 1], 'kl {"weight":0.1}');
   assertEquals(baselines.filter((x) => x.startsWith("kl ")).length, cfg.experiment.klWeights.length);
   assertEquals(baselines.filter((x) => x.startsWith("steer ")).length, cfg.experiment.steerAlphas.length);
   assertEquals(baselines.slice(-3), ['steer {"alpha":0.8}', "inoculation {}", "freeze {}"]);

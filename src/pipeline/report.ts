@@ -16,6 +16,7 @@ import { reportHtml, type ReportSection } from "../reports/html.ts";
 import { JUDGE_SECTION_TITLE, judgeSection } from "../reports/judge_section.ts";
 import { absentSection, type DraftSection, type SectionSource } from "../reports/paper.ts";
 import { tableCsv, tableLatex, tableMarkdown } from "../reports/tables.ts";
+import { type ClaimReports, claims, claimsSection } from "../reports/claims.ts";
 import { renderSvg } from "../reports/vega.ts";
 import type { Manifest, StageSpec } from "../runs/stage.ts";
 
@@ -60,9 +61,12 @@ export const REPORT_SOURCES: Record<string, SectionSource> = Object.fromEntries(
 const reportFile = (s: Source) => `${s.path}/${s.file}`;
 
 /** Tables and figures of the paper from the sources that exist under `root`. */
-export async function paperSections(root: string): Promise<{ sections: DraftSection[]; missing: string[] }> {
+export async function paperSections(
+  root: string,
+): Promise<{ sections: DraftSection[]; missing: string[]; reports: Record<string, unknown> }> {
   const sections: DraftSection[] = [];
   const missing: string[] = [];
+  const reports: Record<string, unknown> = {};
   for (const [name, s] of Object.entries(sources())) {
     let report: unknown;
     try {
@@ -72,9 +76,10 @@ export async function paperSections(root: string): Promise<{ sections: DraftSect
       sections.push(absentSection(s.title, s));
       continue;
     }
+    reports[name] = report;
     sections.push(s.build(report, s));
   }
-  return { sections, missing };
+  return { sections, missing, reports };
 }
 
 /** The git folder of a checkout: `.git`, or the folder a worktree's `.git` file points at. */
@@ -109,6 +114,9 @@ export async function gitCommit(root: string): Promise<string | null> {
   }
 }
 
+/** The paper's claims, judged from the reports (`reports/claims.ts`), for scripts to read. */
+export const CLAIMS_FILE = "results/claims.json";
+
 /** The report stage's folder (its manifest is there), shared by every profile. */
 export const REPORT_DIR = "results/report";
 
@@ -130,10 +138,12 @@ export function paperReportStage(root: string): StageSpec {
         return false;
       }
     }),
-    outputs: ["results/report.html"],
+    outputs: ["results/report.html", CLAIMS_FILE],
     code: import.meta.url,
     run: async () => {
-      const { sections: drafts, missing } = await paperSections(root);
+      const { sections: paper, missing, reports } = await paperSections(root);
+      const found = claims(reports as ClaimReports);
+      const drafts = [claimsSection(found), ...paper];
       const written: string[] = [];
       const write = async (path: string, text: string) => {
         await writeFileAtomic(join(root, path), text);
@@ -177,6 +187,7 @@ export function paperReportStage(root: string): StageSpec {
           Object.entries(manifests).map(([k, v]) => [`${k}: seeds, backend, adapter, code`, v]),
         ),
       };
+      await write(CLAIMS_FILE, JSON.stringify({ claims: found }, null, 1) + "\n");
       await write(
         "results/report.html",
         reportHtml("BLOCK-EM reproduced on the blockem model organism", sections, provenance),

@@ -280,3 +280,61 @@ export function judgeAgreement(points: readonly JudgePoint[], title: string, sub
     ],
   } as FigureSpec;
 }
+
+/** One method's operating point for the reduction curves. */
+export interface ReductionPoint {
+  method: string;
+  strength: number | null;
+  reduction: number;
+  adherence: number;
+}
+
+/**
+ * Reduction against in-domain adherence, one curve per method over its
+ * strengths (a method without one is a single point); BLOCK's is drawn
+ * thicker. Upper right is better.
+ */
+export function reductionCurves(points: readonly ReductionPoint[], title: string, note = ""): FigureSpec {
+  return {
+    $schema: SCHEMA,
+    title: { text: title, subtitle: `labels: strength; upper right is better${note}` },
+    data: {
+      values: points.map((p) => ({
+        method: p.method,
+        strength: p.strength === null ? "" : String(p.strength),
+        reduction: p.reduction,
+        adherence: p.adherence,
+        block: p.method === "block",
+      })),
+    },
+    width: 420,
+    height: 300,
+    encoding: {
+      x: {
+        field: "adherence",
+        type: "quantitative",
+        title: "in-domain adherence (share of taught answers)",
+        scale: { zero: false },
+        axis: SHARE,
+      },
+      y: { field: "reduction", type: "quantitative", title: "EM reduction against naive", axis: SHARE },
+      color: { field: "method", type: "nominal", title: "method" },
+    },
+    layer: [
+      {
+        mark: { type: "line", point: { filled: true, size: 40 } },
+        encoding: {
+          order: { field: "adherence", type: "quantitative" },
+          strokeWidth: { condition: { test: "datum.block", value: 3.5 }, value: 1.5 },
+          tooltip: [{ field: "method" }, { field: "strength" }, { field: "reduction" }, {
+            field: "adherence",
+          }],
+        },
+      },
+      {
+        mark: { type: "text", dx: 6, dy: -6, fontSize: 8, align: "left" },
+        encoding: { text: { field: "strength" } },
+      },
+    ],
+  } as FigureSpec;
+}
