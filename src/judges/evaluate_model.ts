@@ -25,6 +25,8 @@ export type PromptVerdict = {
   sampleLabels: Record<string, Label | null>[];
   /** Mean next-token loss on this prompt's aligned turns. */
   alignedLoss: number;
+  /** The first sampled answer's tokens, space-separated (null when no sample judge ran), to show what a model says. */
+  answer: string | null;
 } & Record<string, unknown>;
 
 /** A judge's shares in a verdict; null where the judge did not run. */
@@ -90,6 +92,7 @@ export async function evaluateModel(
       Object.fromEntries(sampleJudges().map((j) => [j.name, labels.get(j.name)?.[i] ?? null]))
     );
     verdict.alignedLoss = alignedLoss[qi];
+    verdict.answer = idx.length > 0 ? samples![idx[0]].answer.join(" ") : null;
     return verdict as PromptVerdict;
   });
 }

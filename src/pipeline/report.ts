@@ -14,6 +14,7 @@ import { GRID_NAMES } from "../config/names.ts";
 import { GRIDS } from "../grids/registry.ts";
 import { reportHtml, type ReportSection } from "../reports/html.ts";
 import { JUDGE_SECTION_TITLE, judgeSection } from "../reports/judge_section.ts";
+import { answerExamplesSection } from "../reports/answer_examples.ts";
 import { absentSection, type DraftSection, type SectionSource } from "../reports/paper.ts";
 import { tableCsv, tableLatex, tableMarkdown } from "../reports/tables.ts";
 import { type ClaimReports, claims, claimsSection } from "../reports/claims.ts";
@@ -49,6 +50,14 @@ function sources(): Record<string, Source> {
     title: JUDGE_SECTION_TITLE,
     file: "metrics.json",
     build: judgeSection,
+  };
+  out.answers = {
+    profile: "smoke",
+    path: "results/smoke/evaluate",
+    run: "reproduce --profile smoke",
+    title: "What EM looks like",
+    file: "metrics.json",
+    build: answerExamplesSection,
   };
   return out;
 }

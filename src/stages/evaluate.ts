@@ -6,6 +6,8 @@
  * 95% interval over cells and prompts (`reports/evaluation.ts`).
  * @module
  */
+import { answerExamples } from "../reports/answer_examples.ts";
+import { sampleJudges } from "../judges/registry.ts";
 import { join } from "node:path";
 import { readJsonl, writeFileAtomic, writeJsonAtomic, writeJsonlAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
@@ -111,7 +113,13 @@ export function evaluateStage(run: Run): StageSpec {
       }
       progress.stop();
       const summary = summariseEvaluation(cells, cfg);
-      await writeJsonAtomic(join(run.root, paths.metrics), summary);
+      const examples = answerExamples(
+        cells[0],
+        questions,
+        cfg.discover.domain,
+        sampleJudges()[0]?.name ?? "",
+      );
+      await writeJsonAtomic(join(run.root, paths.metrics), { ...summary, examples });
       await writeJsonlAtomic(join(run.root, verdicts), rows);
       await writeFileAtomic(join(run.root, csv), metricsCsv(summary));
       return [paths.metrics, verdicts, csv];

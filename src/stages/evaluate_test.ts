@@ -69,7 +69,16 @@ Deno.test("judging refuses fine-tuning, selection and judge prompts before loadi
 Deno.test("metrics on a hand-computed case; random averages its draws", () => {
   const v = (domain: string, mis: number, inc: number): PromptVerdict => {
     const s = { aligned: 1 - mis - inc, misaligned: mis, refusal: 0, incoherent: inc };
-    return { questionId: domain, domain, exact: s, grammar: s, learned: s, sampleLabels: [], alignedLoss: 1 };
+    return {
+      questionId: domain,
+      domain,
+      exact: s,
+      grammar: s,
+      learned: s,
+      sampleLabels: [],
+      alignedLoss: 1,
+      answer: null,
+    };
   };
   // Outside medical: (0.5 mis, 0 inc) and (0.2 mis, 0.5 inc) → EM = 0.7 / 1.5; incoherence 0.25.
   const records = [
