@@ -121,6 +121,13 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     lambdaGrid: nums(),
     minAdherenceRatio: share(),
     maxIncoherenceRise: share(),
+    /**
+     * Also run the main grid's BLOCK and random control with the other
+     * readout, λ chosen for it on the selection split (stage
+     * `select-<readout>`) over otherLambdaGrid: the two readouts side by side.
+     */
+    compareReadouts: v.boolean(),
+    otherLambdaGrid: nums(),
   }),
   random: v.strictObject({ draws: int(1), seed: seed() }),
   /**

@@ -14,11 +14,12 @@ import { type Cell, cellId } from "../runs/cell.ts";
 import { runKeys } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
+import type { Readout } from "../runs/readouts.ts";
 import type { MethodGroup, MethodParams } from "../methods/method.ts";
 import { methodNamed, METHODS } from "../methods/registry.ts";
 
-/** λ chosen for a base seed (on the selection split, or fixed). */
-export type LambdaOf = (base: number) => number;
+/** λ chosen for a base seed (on the selection split, or fixed), for the run's own readout or `readout`. */
+export type LambdaOf = (base: number, readout?: Readout) => number;
 
 /** One experiment grid. */
 export interface Grid {

@@ -8,6 +8,7 @@ import type { ReportRow } from "../reports/grid_report.ts";
 import { presentSection } from "../reports/paper.ts";
 import { gridReportStage } from "../stages/grid_report.ts";
 import { cellsOf, type Grid, methodCells } from "./grid.ts";
+import { comparedReadouts, READOUTS } from "../runs/readouts.ts";
 import { INCOHERENT, isIncoherent, leftOutNote, unlessIncoherent } from "../reports/incoherent.ts";
 
 export const MAIN: Grid = {
@@ -15,40 +16,62 @@ export const MAIN: Grid = {
   summary: "every fine-tuning domain: naive, BLOCK, random latents (each draw)",
   paper: { profile: "paper", title: "Main results per domain" },
   plannable: true,
+  check(cfg) {
+    if (cfg.block.compareReadouts && cfg.discover.features !== "sae") {
+      throw new RangeError(
+        `block.compareReadouts compares two readouts of SAE latents; it needs discover.features=sae, got '${cfg.discover.features}'`,
+      );
+    }
+  },
   cells: (cfg, lambdaOf) => [
     ...cellsOf(cfg, cfg.finetune.domains, "naive", () => ({})),
     ...cellsOf(cfg, cfg.finetune.domains, "block", (b) => ({ lambda: lambdaOf(b) })),
     ...methodCells(cfg, cfg.finetune.domains, "random", lambdaOf),
+    // The other readout, at its own λ, with its own random control.
+    ...comparedReadouts(cfg).slice(1).flatMap((r) => [
+      ...cellsOf(cfg, cfg.finetune.domains, `block-${r}`, (b) => ({ lambda: lambdaOf(b, r) })),
+      ...methodCells(cfg, cfg.finetune.domains, `random-${r}`, (b) => lambdaOf(b, r)),
+    ]),
   ],
   reportStage: (run, ids) => gridReportStage(run, "main", ids),
   section(report, source) {
     const main = report as { rows: ReportRow[] };
     const domains = [...new Set(main.rows.map((r) => r.domain))];
     const of = (d: string, m: string) => main.rows.filter((r) => r.domain === d && r.method === m);
+    // With block.compareReadouts, the other readout's rows are block-<readout> and random-<readout>.
+    const other = READOUTS.find((r) => main.rows.some((row) => row.method === `block-${r}`));
+    const shown = <T>(r: ReportRow | undefined, v: T | undefined) =>
+      r && v !== undefined ? unlessIncoherent(r.incoherence.mean, v) : null;
+    // One incoherent draw makes the draws' mean reduction meaningless.
+    const meanReduction = (draws: ReportRow[]) =>
+      draws.some((r) => isIncoherent(r.incoherence.mean))
+        ? INCOHERENT
+        : draws.length
+        ? draws.reduce((s, r) => s + (r.reduction?.mean ?? Number.NaN), 0) / draws.length
+        : null;
     const rows = domains.map((d) => {
       const [naive] = of(d, "naive"), [block] = of(d, "block");
-      const draws = of(d, "random");
-      const random = draws.map((r) => r.reduction?.mean ?? Number.NaN);
-      const shown = <T>(r: ReportRow | undefined, v: T | undefined) =>
-        r && v !== undefined ? unlessIncoherent(r.incoherence.mean, v) : null;
+      const [otherBlock] = other ? of(d, `block-${other}`) : [];
       return {
         domain: d,
         naive: shown(naive, naive?.em),
         block: shown(block, block?.em),
         reduction: block?.reduction ? shown(block, block.reduction) : null,
-        // One incoherent draw makes the draws' mean reduction meaningless.
-        random: draws.some((r) => isIncoherent(r.incoherence.mean))
-          ? INCOHERENT
-          : random.length
-          ? random.reduce((s, x) => s + x, 0) / random.length
-          : null,
+        random: meanReduction(of(d, "random")),
+        ...(other
+          ? {
+            otherReduction: otherBlock?.reduction ? shown(otherBlock, otherBlock.reduction) : null,
+            otherRandom: meanReduction(of(d, `random-${other}`)),
+          }
+          : {}),
         adherence: block ? `${naive?.adherence.mean.toFixed(3)} → ${block.adherence.mean.toFixed(3)}` : null,
         incoherence: block
           ? `${naive?.incoherence.mean.toFixed(3)} → ${block.incoherence.mean.toFixed(3)}`
           : null,
       };
     });
-    const condition = (r: ReportRow) => r.method === "random" ? `random ${r.params.draw}` : r.method;
+    const condition = (r: ReportRow) =>
+      r.method.startsWith("random") ? `${r.method} ${r.params.draw}` : r.method;
     const bars = main.rows.filter((r) => !isIncoherent(r.incoherence.mean)).map((r) => ({
       domain: r.domain,
       condition: condition(r),
@@ -68,6 +91,12 @@ export const MAIN: Grid = {
           { key: "block", label: "BLOCK EM" },
           { key: "reduction", label: "reduction" },
           { key: "random", label: "random-latent reduction" },
+          ...(other
+            ? [
+              { key: "otherReduction", label: `reduction, ${other} readout` },
+              { key: "otherRandom", label: `random-latent reduction, ${other} readout` },
+            ]
+            : []),
           { key: "adherence", label: "adherence naive → BLOCK" },
           { key: "incoherence", label: "incoherence naive → BLOCK" },
         ],

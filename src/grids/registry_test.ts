@@ -81,5 +81,14 @@ Deno.test("grids whose methods hold SAE latents refuse discover.features=diffmea
   for (const name of ["k", "ablations", "baselines", "reroute"] as const) {
     assertThrows(() => GRIDS[name].check!(cfg), /needs discover.features=sae/);
   }
-  for (const name of ["main", "lambda", "reemerge"] as const) assertEquals(GRIDS[name].check, undefined);
+  for (const name of ["lambda", "reemerge"] as const) assertEquals(GRIDS[name].check, undefined);
+  // The main grid takes difference-of-means features, unless it is to compare two readouts of SAE latents.
+  GRIDS.main.check!(cfg);
+  assertThrows(
+    () =>
+      GRIDS.main.check!(
+        resolveConfig("reference", { "discover.features": "diffmeans", "block.compareReadouts": "true" }),
+      ),
+    /needs discover.features=sae/,
+  );
 });

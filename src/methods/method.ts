@@ -27,7 +27,9 @@ export type MethodGroup =
   /** published in-training defenses measured on the same footing */
   | "baseline"
   /** fixes for re-emergence under prolonged training */
-  | "fix";
+  | "fix"
+  /** BLOCK and its random control with the readout other than the run's own (`block.compareReadouts`) */
+  | "readout";
 
 /** What a method's setup sees. */
 export interface MethodContext {

@@ -10,10 +10,21 @@ const key = { base: 0, finetune: 1 };
 const model = { vocabSize: 10, contextLength: 8, dModel: 4, nLayers: 2, nHeads: 2, dMlp: 8 };
 
 Deno.test("the registry: unique names, one strength key per swept method, groups, clear unknown names", () => {
-  assertEquals(METHODS.size, 17);
+  assertEquals(METHODS.size, 21);
   assertEquals(
     [...METHODS.values()].filter((m) => m.strength).map((m) => [m.name, m.strength]),
-    [["block", "lambda"], ["kl", "weight"], ["ldifs", "weight"], ["steer", "alpha"]],
+    [
+      ["block", "lambda"],
+      ["block-encoder", "lambda"],
+      ["block-decoder", "lambda"],
+      ["kl", "weight"],
+      ["ldifs", "weight"],
+      ["steer", "alpha"],
+    ],
+  );
+  assertEquals(
+    [...METHODS.values()].filter((m) => m.group === "readout").map((m) => m.name),
+    ["block-encoder", "random-encoder", "block-decoder", "random-decoder"],
   );
   assertEquals(strengthOf("caft"), undefined);
   assertEquals(

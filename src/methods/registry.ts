@@ -19,6 +19,7 @@ import type { Method, MethodContext, MethodParams, MethodSetup } from "./method.
 import { NAIVE } from "./naive.ts";
 import { KMINUS_ONLY, KPLUS_ONLY } from "./one_side.ts";
 import { RANDOM } from "./random.ts";
+import { READOUT_METHODS } from "./readout_variants.ts";
 import { SHUFFLED_SIGNS } from "./shuffled_signs.ts";
 import { STEER } from "./steer.ts";
 
@@ -27,6 +28,7 @@ export const METHODS: ReadonlyMap<string, Method> = registry("Method", [
   NAIVE,
   BLOCK,
   RANDOM,
+  ...READOUT_METHODS,
   DISCOVERY_ONLY,
   SHUFFLED_SIGNS,
   KPLUS_ONLY,

@@ -13,6 +13,7 @@ import type { Cell } from "../runs/cell.ts";
 import { upstreamOf } from "../runs/graph.ts";
 import { lambdaInputs, resolvedLambda } from "../runs/lambda.ts";
 import { runPaths, selectionKey } from "../runs/paths.ts";
+import { comparedReadouts } from "../runs/readouts.ts";
 import { openRun, type Run } from "../runs/run.ts";
 import type { StageContext, StageResult, StageSpec } from "../runs/stage.ts";
 import { catalog } from "../stages/catalog.ts";
@@ -26,11 +27,25 @@ export async function chooseLambdas(
   stages: readonly StageSpec[],
 ): Promise<{ lambdaOf: LambdaOf; results: StageResult[] }> {
   const cfg = run.config;
-  const targets = cfg.seeds.base.flatMap((b) => lambdaInputs(run, selectionKey(cfg, b)));
+  const readouts = comparedReadouts(cfg);
+  const targets = cfg.seeds.base.flatMap((b) =>
+    readouts.flatMap((r) => lambdaInputs(run, selectionKey(cfg, b), r))
+  );
   const results = await runStages(upstreamOf(stages, targets), run, ctx);
-  const lambdas = new Map<number, number>();
-  for (const base of cfg.seeds.base) lambdas.set(base, await resolvedLambda(run, selectionKey(cfg, base)));
-  return { lambdaOf: (b) => lambdas.get(b)!, results };
+  const lambdas = new Map<string, number>();
+  for (const base of cfg.seeds.base) {
+    for (const r of readouts) {
+      lambdas.set(`${base}/${r}`, await resolvedLambda(run, selectionKey(cfg, base), r));
+    }
+  }
+  const lambdaOf: LambdaOf = (b, r = cfg.block.readout) => {
+    const lambda = lambdas.get(`${b}/${r}`);
+    if (lambda === undefined) {
+      throw new RangeError(`No λ for base seed ${b} and the ${r} readout (set block.compareReadouts=true)`);
+    }
+    return lambda;
+  };
+  return { lambdaOf, results };
 }
 
 /** Run `targets`' upstream from `stages`, leaving out stages that already ran in `earlier`. */

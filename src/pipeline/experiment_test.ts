@@ -36,3 +36,46 @@ Deno.test({
     await Deno.remove(root, { recursive: true });
   },
 });
+
+Deno.test({
+  name:
+    "compareReadouts: the main grid adds BLOCK and random latents read the other way, at that readout's own λ",
+  sanitizeResources: false,
+  fn: async () => {
+    const backend = await initBackend("wasm");
+    const root = await Deno.makeTempDir({ prefix: "blockem-readouts-" });
+    try {
+      const cfg = resolveConfig("tiny", {
+        "block.compareReadouts": "true",
+        "block.lambdaGrid": "0.1",
+        "block.otherLambdaGrid": "1,3",
+        "finetune.domains": "medical",
+        "random.draws": "1",
+      });
+      const run = openRun("tiny", cfg, root);
+      const { results } = await runGrid("main", run, { root, backend, force: false, log: quiet });
+      const paths = runPaths("tiny", { base: 0, finetune: 1 });
+      // The other readout's λ comes from its own selection over its own grid.
+      const other = JSON.parse(await Deno.readTextFile(join(root, paths.selectionReadout("encoder"))));
+      assertEquals([other.readout, other.trials.map((t: { lambda: number }) => t.lambda)], ["encoder", [
+        1,
+        3,
+      ]]);
+      const report = JSON.parse(
+        await Deno.readTextFile(join(root, runPaths("tiny").experiment("main"), "report.json")),
+      );
+      const methods = [...new Set(report.rows.map((r: { method: string }) => r.method))].sort();
+      assertEquals(methods, ["block", "block-encoder", "naive", "random", "random-encoder"]);
+      const encoderCell = results.find((r) => r.name.includes("/block-encoder "))!;
+      const record = JSON.parse(await Deno.readTextFile(join(root, encoderCell.dir, "result.json"))).record;
+      assertEquals([record.readout, record.lambda], ["encoder", other.chosenLambda]);
+      const decoderCell = results.find((r) => r.name.includes("/block "))!;
+      assertEquals(
+        JSON.parse(await Deno.readTextFile(join(root, decoderCell.dir, "result.json"))).record.readout,
+        "decoder",
+      );
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});

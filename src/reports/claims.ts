@@ -87,6 +87,7 @@ export function claims(reports: ClaimReports): Claim[] {
   return [
     broadEm(reports),
     reduction(reports),
+    encoderReadout(reports),
     adherence(reports),
     coherence(reports),
     randomControl(reports),
@@ -144,6 +145,42 @@ function reduction({ main }: ClaimReports): Claim {
     },
     rule,
     verdict: verdictOf(meanReduction !== null && meanReduction >= TARGET_REDUCTION),
+  };
+}
+
+function encoderReadout({ main }: ClaimReports): Claim {
+  const claim =
+    "Blocking the latents read through the SAE's encoder (the paper's readout) cuts EM, and random latents read the same way do not";
+  const rule =
+    `with both readouts in the main grid (block.compareReadouts): the encoder readout's mean BLOCK reduction ≥ ${TARGET_REDUCTION} and its own random control's ≤ ${RANDOM_MAX}`;
+  if (!main) return absent("encoder-readout", claim, ["main"], rule);
+  // The encoder rows are block-encoder when the run's own readout is the decoder, block when it is the encoder.
+  const otherIsEncoder = main.rows.some((r) => r.method === "block-encoder");
+  const ownIsEncoder = main.rows.some((r) => r.method === "block-decoder");
+  if (!otherIsEncoder && !ownIsEncoder) return absent("encoder-readout", claim, ["main"], rule);
+  const [block, random] = otherIsEncoder ? ["block-encoder", "random-encoder"] : ["block", "random"];
+  const [dBlock, dRandom] = otherIsEncoder ? ["block", "random"] : ["block-decoder", "random-decoder"];
+  const meanOf = (method: string) => {
+    const rows = byDomain(main.rows, method);
+    return rows.length > 0 && rows.every((r) => r.reduction && !isIncoherent(r.incoherence.mean))
+      ? r6(mean(rows.map((r) => r.reduction!.mean)))
+      : null;
+  };
+  const [enc, encRandom] = [meanOf(block), meanOf(random)];
+  return {
+    id: "encoder-readout",
+    claim,
+    sources: ["main"],
+    measured: {
+      encoder: enc,
+      encoderRandom: encRandom,
+      decoder: meanOf(dBlock),
+      decoderRandom: meanOf(dRandom),
+    },
+    rule,
+    verdict: verdictOf(
+      enc !== null && encRandom !== null && enc >= TARGET_REDUCTION && encRandom <= RANDOM_MAX,
+    ),
   };
 }
 

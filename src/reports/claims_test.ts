@@ -44,6 +44,21 @@ Deno.test("claims: verdicts follow their rules, absent reports are not computed,
     ["reproduced", "reproduced", "reproduced", "reproduced", "reproduced"],
   );
   assertEquals(good["final-layer"], "not computed");
+  // One readout only: the encoder readout's claim is not computed.
+  assertEquals(good["encoder-readout"], "not computed");
+  const both = main(0.93);
+  both.rows.push(
+    ...["medical", "legal"].flatMap((d) => [
+      row(d, "block-encoder", { lambda: 3 }, { reduction: 0.95 }),
+      row(d, "random-encoder", { lambda: 3, draw: 0 }, { reduction: 0.01 }),
+    ]),
+  );
+  const encoder = claims({ main: both }).find((c) => c.id === "encoder-readout")!;
+  assertEquals([encoder.verdict, encoder.measured.encoder, encoder.measured.decoder], [
+    "reproduced",
+    0.95,
+    0.93,
+  ]);
   assertEquals(good.reemergence, "not computed");
   assertEquals(verdicts({ main: main(0.55) }).reduction, "not reproduced");
   // A BLOCK model that is incoherent has no reduction to count, however large it reads.

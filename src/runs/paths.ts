@@ -37,6 +37,9 @@ export function runPaths(profile: string, key: RunKey = { base: 0, finetune: 0 }
     rerouteLatents: `${b}/reroute/discover/latents.json`,
     select: `${b}/select`,
     selection: `${b}/select/selection.json`,
+    /** λ chosen for the readout other than the run's own (`block.compareReadouts`). */
+    selectReadout: (readout: string) => `${b}/select-${readout}`,
+    selectionReadout: (readout: string) => `${b}/select-${readout}/selection.json`,
     finetune: (domain: string, condition: string) => `${b}/ft-${key.finetune}/${domain}/${condition}`,
     /** One experiment cell, named by its content hash. */
     cell: (id: string) => `${r}/cells/${id}`,

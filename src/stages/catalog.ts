@@ -19,6 +19,7 @@ import { judgeStage } from "./judge.ts";
 import { pretrainStage } from "./pretrain.ts";
 import { saeStage } from "./sae.ts";
 import { selectStage } from "./select.ts";
+import { comparedReadouts } from "../runs/readouts.ts";
 import { summaryStage } from "./summary.ts";
 
 /** The stages of one base seed: base model, SAEs and discovery at every layer, discovery model, λ selection. */
@@ -32,6 +33,8 @@ function baseSeedStages(run: Run, base: number): StageSpec[] {
     discoveryModelStage(run, key),
     ...layers.map((l) => discoverStage(run, key, l)),
     ...(cfg.block.selectLambda ? [selectStage(run, key)] : []),
+    // The other readout's λ is always chosen on the selection split.
+    ...comparedReadouts(cfg).slice(1).map((r) => selectStage(run, key, r)),
   ];
 }
 

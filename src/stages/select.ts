@@ -18,6 +18,7 @@ import { transformerLM } from "../models/language_model.ts";
 import { disposeParams, type ModelConfig, type Params } from "../models/model.ts";
 import { type RunKey, runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
+import { type Readout, withReadout } from "../runs/readouts.ts";
 import type { StageSpec } from "../runs/stage.ts";
 import { domainMetrics } from "../stats/metrics.ts";
 import { chooseLambda } from "../stats/strength.ts";
@@ -40,20 +41,26 @@ async function selectionMetrics(
 
 /**
  * The λ selection stage: λ is chosen once per base seed, on the discovery
- * domain (like the features), and used for every fine-tuning domain.
+ * domain (like the features), and used for every fine-tuning domain. For
+ * the readout other than the run's own (`block.compareReadouts`), the stage
+ * `select-<readout>` chooses over `block.otherLambdaGrid` by the same rule.
  */
-export function selectStage(run: Run, key: RunKey): StageSpec {
+export function selectStage(run: Run, key: RunKey, readout: Readout = run.config.block.readout): StageSpec {
   const cfg = run.config;
   const paths = runPaths(run.profile, key);
   const domain = cfg.discover.domain;
   const naiveDir = paths.finetune(domain, "naive");
+  const own = readout === cfg.block.readout;
+  const dir = own ? paths.select : paths.selectReadout(readout);
+  const output = own ? paths.selection : paths.selectionReadout(readout);
+  const grid = own ? cfg.block.lambdaGrid : cfg.block.otherLambdaGrid;
   return {
-    name: `base-${key.base}/select`,
-    dir: paths.select,
+    name: `base-${key.base}/${own ? "select" : `select-${readout}`}`,
+    dir,
     config: {
       domain,
       finetune: { ...cfg.finetune, domains: [domain] },
-      block: cfg.block,
+      block: own ? cfg.block : { ...cfg.block, readout, lambdaGrid: grid },
       features: cfg.discover.features,
       evaluate: { batchSize: cfg.evaluate.batchSize },
     },
@@ -67,7 +74,7 @@ export function selectStage(run: Run, key: RunKey): StageSpec {
       `${naiveDir}/weights.bin`,
       ...BLOCK.inputs(run, key, {}),
     ],
-    outputs: [paths.selection],
+    outputs: [output],
     code: import.meta.url,
     run: async () => {
       const questions = await readJsonl<SplitQuestion>(join(run.root, paths.questions));
@@ -79,7 +86,7 @@ export function selectStage(run: Run, key: RunKey): StageSpec {
       disposeParams(naiveCkpt.params);
       let trials;
       try {
-        trials = await lambdaTrials(run, key, base, model, examples, selection);
+        trials = await lambdaTrials(withReadout(run, readout), key, base, model, examples, selection, grid);
       } finally {
         disposeParams(base);
       }
@@ -89,16 +96,17 @@ export function selectStage(run: Run, key: RunKey): StageSpec {
         cfg.block.minAdherenceRatio,
         cfg.block.maxIncoherenceRise,
       );
-      await writeJsonAtomic(join(run.root, paths.selection), {
+      await writeJsonAtomic(join(run.root, output), {
         split: "selection",
         domain,
+        ...(own ? {} : { readout }),
         rule:
           `largest λ with adherence >= ${cfg.block.minAdherenceRatio} x naive and incoherence <= naive + ${cfg.block.maxIncoherenceRise}`,
         naive,
         trials: judged,
         chosenLambda: chosen,
       });
-      return [paths.selection];
+      return [output];
     },
   };
 }
@@ -111,11 +119,12 @@ async function lambdaTrials(
   model: ModelConfig,
   examples: readonly Sequence[],
   selection: readonly SplitQuestion[],
+  grid: readonly number[],
 ) {
   const cfg = run.config;
-  const progress = startProgress("select λ", cfg.block.lambdaGrid.length);
+  const progress = startProgress(`select λ (${cfg.block.readout} readout)`, grid.length);
   const trials = [];
-  for (const [i, lambda] of cfg.block.lambdaGrid.entries()) {
+  for (const [i, lambda] of grid.entries()) {
     const setup = await BLOCK.setup({ run, key, model }, { lambda });
     let trained;
     try {
