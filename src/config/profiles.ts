@@ -20,7 +20,14 @@ const SMOKE: RunConfig = {
   // lr 1e-4 × 6 epochs instead of the reference design's 3e-4 × 3: at 3e-4 the blocked
   // model keeps adherence only by leaking medical answers into every domain
   // (incoherence ≈0.9); see README "Choosing λ".
-  finetune: { domains: ["medical", "finance", "legal"], epochs: 6, batchSize: 32, lr: 1e-4, warmupSteps: 5 },
+  finetune: {
+    domains: ["medical", "finance", "legal"],
+    epochs: 6,
+    batchSize: 32,
+    lr: 1e-4,
+    warmupSteps: 5,
+    pullToBase: 0,
+  },
   sae: {
     dSae: 256,
     k: 8,

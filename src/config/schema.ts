@@ -59,6 +59,13 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     batchSize: int(1),
     lr: positive(),
     warmupSteps: int(),
+    /**
+     * A pull of the trained weights back toward the base after every step,
+     * θ ← θ − lr·pullToBase·(θ − θ_base) (weight decay toward the base
+     * instead of toward zero). 0: none. Under prolonged training it keeps the
+     * fine-tune from narrowing onto its task, so naive EM keeps rising.
+     */
+    pullToBase: num(0),
   }),
   /**
    * The TopK SAE at the block layer, trained on the base model's activations

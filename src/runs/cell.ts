@@ -7,6 +7,7 @@
 import { hashJson } from "../core/hash.ts";
 import type { RunConfig } from "../config/schema.ts";
 import type { FamilyMass } from "../judges/exact.ts";
+import { finetuneKey } from "../training/finetune.ts";
 
 /** One cell: a (domain, method, settings, base seed, fine-tuning seed) fine-tune. */
 export interface Cell {
@@ -26,12 +27,13 @@ export function cellConfig(cfg: RunConfig) {
     world: cfg.world,
     model: cfg.model,
     pretrain: cfg.pretrain,
-    finetune: {
+    finetune: finetuneKey({
       epochs: cfg.finetune.epochs,
       batchSize: cfg.finetune.batchSize,
       lr: cfg.finetune.lr,
       warmupSteps: cfg.finetune.warmupSteps,
-    },
+      pullToBase: cfg.finetune.pullToBase,
+    }),
     sae: cfg.sae,
     discover: cfg.discover,
     readout: cfg.block.readout,

@@ -12,7 +12,7 @@ import { type RunKey, runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
 import { finetuneResume } from "../runs/resume.ts";
 import type { StageSpec } from "../runs/stage.ts";
-import { finetune } from "../training/finetune.ts";
+import { finetune, finetuneKey } from "../training/finetune.ts";
 import { loadFinetuneExamples } from "./examples.ts";
 
 /** The discovery-model stage of a base seed. */
@@ -24,7 +24,7 @@ export function discoveryModelStage(run: Run, key: RunKey): StageSpec {
   return {
     name: `base-${key.base}/discovery-model`,
     dir: paths.discoveryModel,
-    config: { finetune: { ...cfg.finetune, domains: [domain] } },
+    config: { finetune: finetuneKey({ ...cfg.finetune, domains: [domain] }) },
     seeds: { baseSeed: key.base, discoverSeed: cfg.discover.seed },
     inputs: [
       paths.questions,

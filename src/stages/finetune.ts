@@ -20,6 +20,7 @@ import { finetuneResume } from "../runs/resume.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
 import { lossCurveCsv } from "../training/loss_curve.ts";
+import { finetuneKey } from "../training/finetune.ts";
 import { trainMethod } from "./train_method.ts";
 
 /** The method and settings (other than λ) of a pipeline condition: naive, block, random-<i>. */
@@ -55,12 +56,13 @@ export function finetuneStage(run: Run, key: RunKey, domain: string, condition: 
   const dir = paths.finetune(domain, condition);
   const { method, params } = conditionMethod(condition);
   const constrained = method.group !== "reference";
-  const ftConfig = {
+  const ftConfig = finetuneKey({
     epochs: cfg.finetune.epochs,
     batchSize: cfg.finetune.batchSize,
     lr: cfg.finetune.lr,
     warmupSteps: cfg.finetune.warmupSteps,
-  };
+    pullToBase: cfg.finetune.pullToBase,
+  });
   const model = [`${dir}/model.json`, `${dir}/weights.bin`, `${dir}/loss.csv`];
   return {
     name: `base-${key.base}/ft-${key.finetune}/${domain}/${condition}`,

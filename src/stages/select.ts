@@ -22,7 +22,7 @@ import { type Readout, withReadout } from "../runs/readouts.ts";
 import type { StageSpec } from "../runs/stage.ts";
 import { domainMetrics } from "../stats/metrics.ts";
 import { chooseLambda } from "../stats/strength.ts";
-import { finetune } from "../training/finetune.ts";
+import { finetune, finetuneKey } from "../training/finetune.ts";
 import type { Sequence } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { loadFinetuneExamples } from "./examples.ts";
@@ -59,7 +59,7 @@ export function selectStage(run: Run, key: RunKey, readout: Readout = run.config
     dir,
     config: {
       domain,
-      finetune: { ...cfg.finetune, domains: [domain] },
+      finetune: finetuneKey({ ...cfg.finetune, domains: [domain] }),
       block: own ? cfg.block : { ...cfg.block, readout, lambdaGrid: grid },
       features: cfg.discover.features,
       evaluate: { batchSize: cfg.evaluate.batchSize },

@@ -32,6 +32,19 @@ export interface FinetuneConfig {
   batchSize: number;
   lr: number;
   warmupSteps: number;
+  /** θ ← θ − lr·pullToBase·(θ − θ_base) after every step (0 or absent: no pull). */
+  pullToBase?: number;
+}
+
+/**
+ * The fine-tune's settings as stage keys and cell ids record them: a pull
+ * toward the base only when there is one, so every key from before the
+ * setting existed stays the same.
+ */
+export function finetuneKey<T extends FinetuneConfig>(cfg: T): T {
+  if (cfg.pullToBase) return cfg;
+  const { pullToBase: _, ...rest } = cfg;
+  return rest as T;
 }
 
 /** The BLOCK-EM constraint: features to hold and the penalty weight λ. */
@@ -170,6 +183,13 @@ function termsLoss(
   return { total, parts };
 }
 
+/** θ ← θ − rate·(θ − θ_base) for the trained parameters. */
+function pullTowardBase(params: Params, base: Params, trainable: readonly string[], rate: number): void {
+  tf.tidy(() => {
+    for (const n of trainable) params[n].assign(tf.sub(params[n], tf.mul(tf.sub(params[n], base[n]), rate)));
+  });
+}
+
 /**
  * Fine-tune a copy of `base` on `examples`, adding the requested `terms` to
  * the supervised loss. With `resume`, snapshots along the way and continues
@@ -192,6 +212,7 @@ export async function finetune(
   const frozen = new Set(terms.frozen ?? []);
   const trainable = Object.keys(params).filter((n) => !frozen.has(n));
   const signs = blocks.map((b) => tf.tensor1d(b.features.signs as number[]));
+  const pull = cfg.pullToBase ?? 0;
   const checkpoint = await loopCheckpoint(
     resume?.at,
     () => ({ order: rng.getState(), orderIdx, caller: resume?.capture?.() ?? null }),
@@ -230,9 +251,14 @@ export async function finetune(
             ...(b.baseLogProbs ? [b.baseLogProbs] : []),
           ]),
         onStep,
-        afterStep: onEpochEnd
+        afterStep: onEpochEnd || pull > 0
           ? async (step) => {
-            if ((step + 1) % perEpoch === 0) await onEpochEnd((step + 1) / perEpoch, params);
+            if (pull > 0) {
+              pullTowardBase(params, base, trainable, cosineLr(step, steps, cfg.lr, cfg.warmupSteps) * pull);
+            }
+            if (onEpochEnd && (step + 1) % perEpoch === 0) {
+              await onEpochEnd((step + 1) / perEpoch, params);
+            }
           }
           : undefined,
       }),

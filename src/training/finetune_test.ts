@@ -216,3 +216,32 @@ Deno.test("a fine-tune resumed from a mid-run snapshot ends with the uninterrupt
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a pull toward the base keeps the fine-tune closer to it, and a full pull leaves it there", async () => {
+  await initBackend("wasm");
+  const { tokenizer, model, base, examples } = setup(9, "medical", 8);
+  const before = tf.memory().numTensors;
+  const distance = (p: typeof base) =>
+    tf.tidy(() =>
+      Object.keys(base).reduce((s, n) => s + tf.sum(tf.square(tf.sub(p[n], base[n]))).dataSync()[0], 0)
+    );
+  const run = async (pullToBase: number) => {
+    const out = await finetune({
+      base,
+      model,
+      config: { epochs: 3, batchSize: 4, lr: 3e-2, warmupSteps: 0, pullToBase },
+      tokenizer,
+      examples,
+      seed: 1,
+    });
+    const d = distance(out.params);
+    disposeParams(out.params);
+    return d;
+  };
+  const free = await run(0), pulled = await run(10), full = await run(1 / 3e-2);
+  assertOk(free > 0 && pulled < 0.9 * free, `pulled ${pulled} vs free ${free}`);
+  // lr·pull = 1 on the first step (no warmup at step 0 of a cosine schedule) resets every step's update.
+  assertOk(full < 0.05 * free, `full pull ${full} vs free ${free}`);
+  assertEquals(tf.memory().numTensors, before);
+  disposeParams(base);
+});
