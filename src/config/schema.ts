@@ -153,6 +153,11 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     steerAlphas: v.pipe(v.array(num()), v.minLength(1)),
     /** Prolonged fine-tuning for the re-emergence grid: this many times `finetune.epochs`. */
     prolongFactor: intIn(1, MAX_EPOCHS),
+    /**
+     * How many base models (the first of `seeds.base`) the grids other than
+     * `main` run on; 0: all. The main grid always runs on every one.
+     */
+    baseModels: int(0),
   }),
   /**
    * What `deno task reproduce` runs for this profile: first the profiles it

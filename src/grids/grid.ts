@@ -34,6 +34,8 @@ export interface Grid {
   readonly paper: { profile: string; title: string; run?: string };
   /** Whether `plan` can schedule its cells alone (rerouting interleaves stages of its own). */
   readonly plannable: boolean;
+  /** Whether it runs on every base model whatever `experiment.baseModels` says (the main grid). */
+  readonly everyBaseModel?: boolean;
   /** Throws on a config the grid cannot run on, saying why. */
   check?(cfg: RunConfig): void;
   /** Every cell, given λ per base seed. */
@@ -44,6 +46,19 @@ export interface Grid {
   reportStage(run: Run, ids: string[]): StageSpec;
   /** Its section of the paper page from its recorded `report.json`. */
   section(report: unknown, source: SectionSource): DraftSection;
+}
+
+/** The base seeds a grid runs on: every one, or the first `experiment.baseModels`. */
+export function gridBases(grid: Pick<Grid, "everyBaseModel">, cfg: RunConfig): number[] {
+  const n = cfg.experiment.baseModels;
+  return grid.everyBaseModel || n === 0 ? cfg.seeds.base : cfg.seeds.base.slice(0, n);
+}
+
+/** `run` as a grid sees it: its config's base seeds those the grid runs on. */
+export function gridRun(grid: Pick<Grid, "everyBaseModel">, run: Run): Run {
+  const base = gridBases(grid, run.config);
+  if (base.length === run.config.seeds.base.length) return run;
+  return { ...run, config: { ...run.config, seeds: { ...run.config.seeds, base } } };
 }
 
 /** Cells of `method` on `domains` for every seed pair, with settings per base seed. */

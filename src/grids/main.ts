@@ -16,6 +16,7 @@ export const MAIN: Grid = {
   summary: "every fine-tuning domain: naive, BLOCK, random latents (each draw)",
   paper: { profile: "paper", title: "Main results per domain" },
   plannable: true,
+  everyBaseModel: true,
   check(cfg) {
     if (cfg.block.compareReadouts && cfg.discover.features !== "sae") {
       throw new RangeError(

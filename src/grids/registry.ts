@@ -9,7 +9,7 @@ import { ABLATIONS } from "./ablations.ts";
 import { BASELINES } from "./baselines.ts";
 import type { RunConfig } from "../config/schema.ts";
 import type { Cell } from "../runs/cell.ts";
-import type { Grid, LambdaOf } from "./grid.ts";
+import { type Grid, gridBases, type LambdaOf } from "./grid.ts";
 import { K } from "./k.ts";
 import { LAMBDA } from "./lambda.ts";
 import { MAIN } from "./main.ts";
@@ -37,5 +37,6 @@ export function gridNamed(name: string): Grid {
 
 /** Every cell of grid `name` under `cfg`, with λ per base seed. */
 export function gridCells(name: string, cfg: RunConfig, lambdaOf: LambdaOf): Cell[] {
-  return gridNamed(name).cells(cfg, lambdaOf);
+  const grid = gridNamed(name);
+  return grid.cells({ ...cfg, seeds: { ...cfg.seeds, base: gridBases(grid, cfg) } }, lambdaOf);
 }

@@ -4,6 +4,8 @@ import { resolveConfig } from "../config/profiles.ts";
 import { METHODS } from "../methods/registry.ts";
 import { cellId } from "../runs/cell.ts";
 import { gridCells, gridNamed, GRIDS } from "./registry.ts";
+import { gridRun } from "./grid.ts";
+import { openRun } from "../runs/run.ts";
 
 Deno.test("cell ids are content hashes: stable, and sensitive to every setting", () => {
   const cfg = resolveConfig("smoke");
@@ -91,4 +93,18 @@ Deno.test("grids whose methods hold SAE latents refuse discover.features=diffmea
       ),
     /needs discover.features=sae/,
   );
+});
+
+Deno.test("experiment.baseModels: the main grid runs on every base model, the others on the first n", () => {
+  const cfg = resolveConfig("smoke", { "seeds.base": "0,1,2", "experiment.baseModels": "1" });
+  const bases = (grid: string) => [...new Set(gridCells(grid, cfg, () => 0.02).map((c) => c.base))];
+  assertEquals(bases("main"), [0, 1, 2]);
+  for (const grid of ["lambda", "k", "ablations", "baselines", "reemerge"]) {
+    assertEquals(bases(grid), [0], grid);
+  }
+  const all = resolveConfig("smoke", { "seeds.base": "0,1,2" });
+  assertEquals([...new Set(gridCells("k", all, () => 0.02).map((c) => c.base))], [0, 1, 2]);
+  const run = openRun("smoke", cfg, "/nonexistent");
+  assertEquals(gridRun(GRIDS.k, run).config.seeds.base, [0]);
+  assertEquals(gridRun(GRIDS.main, run), run);
 });

@@ -7,7 +7,7 @@
  */
 import type { GridName } from "../config/names.ts";
 import type { RunConfig } from "../config/schema.ts";
-import { cellIds, type LambdaOf } from "../grids/grid.ts";
+import { cellIds, gridRun, type LambdaOf } from "../grids/grid.ts";
 import { gridNamed } from "../grids/registry.ts";
 import type { Cell } from "../runs/cell.ts";
 import { upstreamOf } from "../runs/graph.ts";
@@ -70,10 +70,12 @@ export async function prepareGrid(
   const grid = gridNamed(name);
   grid.check?.(run.config);
   const upstream = catalog(run, ctx.backend);
-  const { lambdaOf, results } = await chooseLambdas(run, ctx, upstream);
-  const cells = grid.cells(run.config, lambdaOf);
-  const stages = [...upstream, ...(grid.stages?.(run, cells, lambdaOf) ?? [])];
-  const inputs = cells.flatMap((c) => cellStage(run, c).inputs);
+  // The grid's own view: the base models it runs on (experiment.baseModels).
+  const own = gridRun(grid, run);
+  const { lambdaOf, results } = await chooseLambdas(own, ctx, upstream);
+  const cells = grid.cells(own.config, lambdaOf);
+  const stages = [...upstream, ...(grid.stages?.(own, cells, lambdaOf) ?? [])];
+  const inputs = cells.flatMap((c) => cellStage(own, c).inputs);
   results.push(...await runRest(stages, inputs, results, run, ctx, name));
   return { results, cells };
 }
@@ -87,13 +89,15 @@ export async function runGrid(
   const grid = gridNamed(name);
   grid.check?.(run.config);
   const upstream = catalog(run, ctx.backend);
-  const { lambdaOf, results } = await chooseLambdas(run, ctx, upstream);
-  const cells = grid.cells(run.config, lambdaOf);
-  const report = grid.reportStage(run, cellIds(cells, run.config));
+  // The grid's own view: the base models it runs on (experiment.baseModels).
+  const own = gridRun(grid, run);
+  const { lambdaOf, results } = await chooseLambdas(own, ctx, upstream);
+  const cells = grid.cells(own.config, lambdaOf);
+  const report = grid.reportStage(own, cellIds(cells, own.config));
   const stages = [
     ...upstream,
-    ...(grid.stages?.(run, cells, lambdaOf) ?? []),
-    ...cells.map((c) => cellStage(run, c)),
+    ...(grid.stages?.(own, cells, lambdaOf) ?? []),
+    ...cells.map((c) => cellStage(own, c)),
     report,
   ];
   results.push(...await runRest(stages, report.outputs, results, run, ctx, name));
