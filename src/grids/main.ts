@@ -9,7 +9,15 @@ import { presentSection } from "../reports/paper.ts";
 import { gridReportStage } from "../stages/grid_report.ts";
 import { cellsOf, type Grid, methodCells } from "./grid.ts";
 import { comparedReadouts, READOUTS } from "../runs/readouts.ts";
+import type { RunConfig } from "../config/schema.ts";
+import type { ReadoutAccount } from "../analysis/readouts.ts";
+import { runPaths, selectionKey } from "../runs/paths.ts";
+import { readoutAccountStage } from "../stages/readout_account.ts";
+import type { Table } from "../reports/tables.ts";
 import { INCOHERENT, isIncoherent, leftOutNote, unlessIncoherent } from "../reports/incoherent.ts";
+
+/** The base seeds whose readout account the main grid measures: all of them when it compares readouts. */
+const readoutBases = (cfg: RunConfig) => (cfg.block.compareReadouts ? cfg.seeds.base : []);
 
 export const MAIN: Grid = {
   name: "main",
@@ -34,9 +42,20 @@ export const MAIN: Grid = {
       ...methodCells(cfg, cfg.finetune.domains, `random-${r}`, (b) => lambdaOf(b, r)),
     ]),
   ],
-  reportStage: (run, ids) => gridReportStage(run, "main", ids),
+  // With both readouts compared, each base model's account of how much of the EM shift each readout's span holds.
+  stages: (run) => readoutBases(run.config).map((b) => readoutAccountStage(run, selectionKey(run.config, b))),
+  reportStage: (run, ids) =>
+    gridReportStage(run, "main", ids, {
+      ...(run.config.block.compareReadouts
+        ? {
+          readouts: readoutBases(run.config).map((b) =>
+            runPaths(run.profile, selectionKey(run.config, b)).readouts
+          ),
+        }
+        : {}),
+    }),
   section(report, source) {
-    const main = report as { rows: ReportRow[] };
+    const main = report as { rows: ReportRow[]; readouts?: (ReadoutAccount & { base: number })[] };
     const domains = [...new Set(main.rows.map((r) => r.domain))];
     const of = (d: string, m: string) => main.rows.filter((r) => r.domain === d && r.method === m);
     // With block.compareReadouts, the other readout's rows are block-<readout> and random-<readout>.
@@ -102,7 +121,7 @@ export const MAIN: Grid = {
           { key: "incoherence", label: "incoherence naive → BLOCK" },
         ],
         rows,
-      }],
+      }, ...(main.readouts ? [readoutTable(main.readouts)] : [])],
       figures: [{
         id: "domains",
         caption: "EM per fine-tuning domain and condition",
@@ -111,3 +130,31 @@ export const MAIN: Grid = {
     });
   },
 };
+
+/** Per base model: the share of the EM shift inside each readout's span of the selected latents and of the random sets. */
+function readoutTable(accounts: readonly (ReadoutAccount & { base: number })[]): Table {
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  return {
+    id: "main-readouts",
+    caption:
+      "Why one readout blocks: the share of the EM shift (discovery model − base, block site, selection split) inside the selected latents' decoder and encoder spans, and inside the random controls' (mean over draws); chance is n/d",
+    columns: [
+      { key: "base", label: "base model" },
+      { key: "latents", label: "latents" },
+      { key: "chance", label: "chance" },
+      { key: "decoder", label: "decoder span" },
+      { key: "encoder", label: "encoder span" },
+      { key: "randomDecoder", label: "random decoder span" },
+      { key: "randomEncoder", label: "random encoder span" },
+    ],
+    rows: accounts.map((a) => ({
+      base: String(a.base),
+      latents: String(a.latents),
+      chance: a.chance,
+      decoder: a.selected.decoder,
+      encoder: a.selected.encoder,
+      randomDecoder: mean(a.random.map((r) => r.decoder)),
+      randomEncoder: mean(a.random.map((r) => r.encoder)),
+    })),
+  };
+}

@@ -69,6 +69,12 @@ Deno.test({
       const encoderCell = results.find((r) => r.name.includes("/block-encoder "))!;
       const record = JSON.parse(await Deno.readTextFile(join(root, encoderCell.dir, "result.json"))).record;
       assertEquals([record.readout, record.lambda], ["encoder", other.chosenLambda]);
+      // The report carries each base model's readout account.
+      assertEquals(report.readouts.length, 1);
+      const account = report.readouts[0];
+      assertOk(account.selected.decoder >= 0 && account.selected.decoder <= 1 + 1e-9);
+      assertOk(account.selected.encoder >= 0 && account.selected.encoder <= 1 + 1e-9);
+      assertEquals(account.random.length, 1);
       const decoderCell = results.find((r) => r.name.includes("/block "))!;
       assertEquals(
         JSON.parse(await Deno.readTextFile(join(root, decoderCell.dir, "result.json"))).record.readout,

@@ -35,6 +35,8 @@ export function runPaths(profile: string, key: RunKey = { base: 0, finetune: 0 }
     reroute: (part: string) => `${b}/reroute/${part}`,
     /** Latents rediscovered on the re-emerged model at the block layer (read by `block-union`). */
     rerouteLatents: `${b}/reroute/discover/latents.json`,
+    /** How much of the EM shift each readout's span of the selected latents holds (`block.compareReadouts`). */
+    readouts: `${b}/readouts/readouts.json`,
     select: `${b}/select`,
     selection: `${b}/select/selection.json`,
     /** λ chosen for the readout other than the run's own (`block.compareReadouts`). */

@@ -4,15 +4,23 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
 import { gridInterval, gridReport, readCellResults, reportMarkdown } from "../reports/grid_report.ts";
 import { runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
 
-/** The report stage of a grid over its cells. */
-export function gridReportStage(run: Run, grid: string, ids: string[]): StageSpec {
+/**
+ * The report stage of a grid over its cells; `attach` names JSON files
+ * (stages of the grid's own) whose contents the report carries under each key.
+ */
+export function gridReportStage(
+  run: Run,
+  grid: string,
+  ids: string[],
+  attach: Record<string, string[]> = {},
+): StageSpec {
   const cfg = run.config, root = run.root;
   const paths = runPaths(run.profile);
   const dir = paths.experiment(grid);
@@ -22,17 +30,22 @@ export function gridReportStage(run: Run, grid: string, ids: string[]): StageSpe
     dir,
     config: { grid, evaluate: cfg.evaluate, block: cfg.block, cells: ids },
     seeds: { evaluateSeed: cfg.evaluate.seed },
-    inputs: ids.map((id) => `${paths.cell(id)}/result.json`),
+    inputs: [...ids.map((id) => `${paths.cell(id)}/result.json`), ...Object.values(attach).flat()],
     outputs,
     code: import.meta.url,
     run: async () => {
       const results = await readCellResults(root, paths.cell, ids);
       const rows = gridReport(results, cfg);
+      const attached: Record<string, unknown[]> = {};
+      for (const [k, files] of Object.entries(attach)) {
+        attached[k] = await Promise.all(files.map((f) => readJson(join(root, f))));
+      }
       await writeJsonAtomic(join(root, `${dir}/report.json`), {
         grid,
         interval: gridInterval(cfg.evaluate.resamples),
         judge: "exact",
         rows,
+        ...attached,
         cells: ids,
       });
       await writeFileAtomic(join(root, `${dir}/report.md`), reportMarkdown(rows) + "\n");
