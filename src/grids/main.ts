@@ -55,7 +55,11 @@ export const MAIN: Grid = {
         : {}),
     }),
   section(report, source) {
-    const main = report as { rows: ReportRow[]; readouts?: (ReadoutAccount & { base: number })[] };
+    const main = report as {
+      rows: ReportRow[];
+      byBase?: { base: number; rows: ReportRow[] }[];
+      readouts?: (ReadoutAccount & { base: number })[];
+    };
     const domains = [...new Set(main.rows.map((r) => r.domain))];
     const of = (d: string, m: string) => main.rows.filter((r) => r.domain === d && r.method === m);
     // With block.compareReadouts, the other readout's rows are block-<readout> and random-<readout>.
@@ -101,27 +105,31 @@ export const MAIN: Grid = {
       `${r.domain} ${condition(r)}`
     );
     return presentSection(this.paper.title, source, {
-      tables: [{
-        id: "main",
-        caption:
-          "EM per fine-tuning domain: naive, BLOCK and random latents (mean reduction of the draws); 95% CIs",
-        columns: [
-          { key: "domain", label: "domain" },
-          { key: "naive", label: "naive EM" },
-          { key: "block", label: "BLOCK EM" },
-          { key: "reduction", label: "reduction" },
-          { key: "random", label: "random-latent reduction" },
-          ...(other
-            ? [
-              { key: "otherReduction", label: `reduction, ${other} readout` },
-              { key: "otherRandom", label: `random-latent reduction, ${other} readout` },
-            ]
-            : []),
-          { key: "adherence", label: "adherence naive → BLOCK" },
-          { key: "incoherence", label: "incoherence naive → BLOCK" },
-        ],
-        rows,
-      }, ...(main.readouts ? [readoutTable(main.readouts)] : [])],
+      tables: [
+        {
+          id: "main",
+          caption:
+            "EM per fine-tuning domain: naive, BLOCK and random latents (mean reduction of the draws); 95% CIs",
+          columns: [
+            { key: "domain", label: "domain" },
+            { key: "naive", label: "naive EM" },
+            { key: "block", label: "BLOCK EM" },
+            { key: "reduction", label: "reduction" },
+            { key: "random", label: "random-latent reduction" },
+            ...(other
+              ? [
+                { key: "otherReduction", label: `reduction, ${other} readout` },
+                { key: "otherRandom", label: `random-latent reduction, ${other} readout` },
+              ]
+              : []),
+            { key: "adherence", label: "adherence naive → BLOCK" },
+            { key: "incoherence", label: "incoherence naive → BLOCK" },
+          ],
+          rows,
+        },
+        ...(main.byBase ? [baseTable(main.byBase, other)] : []),
+        ...(main.readouts ? [readoutTable(main.readouts)] : []),
+      ],
       figures: [{
         id: "domains",
         caption: "EM per fine-tuning domain and condition",
@@ -155,6 +163,40 @@ function readoutTable(accounts: readonly (ReadoutAccount & { base: number })[]):
       encoder: a.selected.encoder,
       randomDecoder: mean(a.random.map((r) => r.decoder)),
       randomEncoder: mean(a.random.map((r) => r.encoder)),
+    })),
+  };
+}
+
+/** Per base model: BLOCK's and the random control's mean reduction over domains (and the other readout's). */
+function baseTable(byBase: readonly { base: number; rows: ReportRow[] }[], other: string | undefined): Table {
+  const meanOf = (rows: readonly ReportRow[], method: string) => {
+    const of = rows.filter((r) => r.method === method);
+    if (of.length === 0) return null;
+    if (of.some((r) => isIncoherent(r.incoherence.mean) || !r.reduction)) return INCOHERENT;
+    return of.reduce((s, r) => s + r.reduction!.mean, 0) / of.length;
+  };
+  return {
+    id: "main-bases",
+    caption:
+      "Each base model apart: mean reduction over domains (and draws) of BLOCK and of the random control",
+    columns: [
+      { key: "base", label: "base model" },
+      { key: "block", label: "BLOCK" },
+      { key: "random", label: "random latents" },
+      ...(other
+        ? [{ key: "otherBlock", label: `BLOCK, ${other} readout` }, {
+          key: "otherRandom",
+          label: `random, ${other} readout`,
+        }]
+        : []),
+    ],
+    rows: byBase.map((b) => ({
+      base: String(b.base),
+      block: meanOf(b.rows, "block"),
+      random: meanOf(b.rows, "random"),
+      ...(other
+        ? { otherBlock: meanOf(b.rows, `block-${other}`), otherRandom: meanOf(b.rows, `random-${other}`) }
+        : {}),
     })),
   };
 }

@@ -36,6 +36,11 @@ export function gridReportStage(
     run: async () => {
       const results = await readCellResults(root, paths.cell, ids);
       const rows = gridReport(results, cfg);
+      // With several base models, each one's rows too: the pooled interval says how much they differ, these say which.
+      const bases = [...new Set(results.map((r) => r.cell.base))].sort((a, b) => a - b);
+      const byBase = bases.length > 1
+        ? bases.map((base) => ({ base, rows: gridReport(results.filter((r) => r.cell.base === base), cfg) }))
+        : undefined;
       const attached: Record<string, unknown[]> = {};
       for (const [k, files] of Object.entries(attach)) {
         attached[k] = await Promise.all(files.map((f) => readJson(join(root, f))));
@@ -45,6 +50,7 @@ export function gridReportStage(
         interval: gridInterval(cfg.evaluate.resamples),
         judge: "exact",
         rows,
+        ...(byBase ? { byBase } : {}),
         ...attached,
         cells: ids,
       });
