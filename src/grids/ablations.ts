@@ -19,6 +19,6 @@ export const ABLATIONS: Grid = {
     ...cellsOf(cfg, cfg.experiment.domains, "block", (b) => ({ lambda: lambdaOf(b) })),
     ...groupCells(cfg, cfg.experiment.domains, "ablation", lambdaOf),
   ],
-  reportStage: (run, ids) => gridReportStage(run, "ablations", ids),
+  reportStage: (run, ids) => gridReportStage(run, "ablations", ids, { chosenLambda: true }),
   section: (report, source) => methodTableSection(report, source, "ablations", "Ablations"),
 };

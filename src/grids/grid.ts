@@ -36,6 +36,8 @@ export interface Grid {
   readonly plannable: boolean;
   /** Whether it runs on every base model whatever `experiment.baseModels` says (the main grid). */
   readonly everyBaseModel?: boolean;
+  /** The readouts whose λ its cells need (default: the run's own). */
+  readouts?(cfg: RunConfig): Readout[];
   /** Throws on a config the grid cannot run on, saying why. */
   check?(cfg: RunConfig): void;
   /** Every cell, given λ per base seed. */

@@ -15,6 +15,6 @@ export const K: Grid = {
       cellsOf(cfg, [cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b), k }))
     ),
   ],
-  reportStage: (run, ids) => gridReportStage(run, "k", ids),
+  reportStage: (run, ids) => gridReportStage(run, "k", ids, { chosenLambda: true }),
   section: (report, source) => sweepSection(report, source, "k", "k", "k"),
 };

@@ -14,7 +14,13 @@ import type { ReadoutAccount } from "../analysis/readouts.ts";
 import { runPaths, selectionKey } from "../runs/paths.ts";
 import { readoutAccountStage } from "../stages/readout_account.ts";
 import type { Table } from "../reports/tables.ts";
-import { INCOHERENT, isIncoherent, leftOutNote, unlessIncoherent } from "../reports/incoherent.ts";
+import {
+  INCOHERENT,
+  isIncoherent,
+  leftOutNote,
+  reductionIncoherence,
+  unlessIncoherent,
+} from "../reports/incoherent.ts";
 
 /** The base seeds whose readout account the main grid measures: all of them when it compares readouts. */
 const readoutBases = (cfg: RunConfig) => (cfg.block.compareReadouts ? cfg.seeds.base : []);
@@ -25,6 +31,7 @@ export const MAIN: Grid = {
   paper: { profile: "paper", title: "Main results per domain" },
   plannable: true,
   everyBaseModel: true,
+  readouts: comparedReadouts,
   check(cfg) {
     if (cfg.block.compareReadouts && cfg.discover.features !== "sae") {
       throw new RangeError(
@@ -46,13 +53,14 @@ export const MAIN: Grid = {
   stages: (run) => readoutBases(run.config).map((b) => readoutAccountStage(run, selectionKey(run.config, b))),
   reportStage: (run, ids) =>
     gridReportStage(run, "main", ids, {
-      ...(run.config.block.compareReadouts
+      chosenLambda: true,
+      attach: run.config.block.compareReadouts
         ? {
           readouts: readoutBases(run.config).map((b) =>
             runPaths(run.profile, selectionKey(run.config, b)).readouts
           ),
         }
-        : {}),
+        : {},
     }),
   section(report, source) {
     const main = report as {
@@ -68,7 +76,7 @@ export const MAIN: Grid = {
       r && v !== undefined ? unlessIncoherent(r.incoherence.mean, v) : null;
     // One incoherent draw makes the draws' mean reduction meaningless.
     const meanReduction = (draws: ReportRow[]) =>
-      draws.some((r) => isIncoherent(r.incoherence.mean))
+      draws.some((r) => isIncoherent(reductionIncoherence(r)))
         ? INCOHERENT
         : draws.length
         ? draws.reduce((s, r) => s + (r.reduction?.mean ?? Number.NaN), 0) / draws.length
@@ -80,11 +88,13 @@ export const MAIN: Grid = {
         domain: d,
         naive: shown(naive, naive?.em),
         block: shown(block, block?.em),
-        reduction: block?.reduction ? shown(block, block.reduction) : null,
+        reduction: block?.reduction ? unlessIncoherent(reductionIncoherence(block), block.reduction) : null,
         random: meanReduction(of(d, "random")),
         ...(other
           ? {
-            otherReduction: otherBlock?.reduction ? shown(otherBlock, otherBlock.reduction) : null,
+            otherReduction: otherBlock?.reduction
+              ? unlessIncoherent(reductionIncoherence(otherBlock), otherBlock.reduction)
+              : null,
             otherRandom: meanReduction(of(d, `random-${other}`)),
           }
           : {}),
@@ -172,7 +182,8 @@ function baseTable(byBase: readonly { base: number; rows: ReportRow[] }[], other
   const meanOf = (rows: readonly ReportRow[], method: string) => {
     const of = rows.filter((r) => r.method === method);
     if (of.length === 0) return null;
-    if (of.some((r) => isIncoherent(r.incoherence.mean) || !r.reduction)) return INCOHERENT;
+    if (of.some((r) => !r.reduction)) return null;
+    if (of.some((r) => isIncoherent(reductionIncoherence(r)))) return INCOHERENT;
     return of.reduce((s, r) => s + r.reduction!.mean, 0) / of.length;
   };
   return {

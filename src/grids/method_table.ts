@@ -11,7 +11,7 @@ import {
   type SectionSource,
   settingsLabel,
 } from "../reports/paper.ts";
-import { unlessIncoherent } from "../reports/incoherent.ts";
+import { reductionIncoherence, unlessIncoherent } from "../reports/incoherent.ts";
 
 /** A table of every row of the grid's report, and `figures`. */
 export function methodTableSection(
@@ -37,9 +37,9 @@ export function methodTableSection(
       ],
       rows: rep.rows.map((r) => ({
         method: r.method,
-        settings: settingsLabel(r.params),
+        settings: settingsLabel(r.params, r.lambdas),
         em: unlessIncoherent(r.incoherence.mean, r.em),
-        reduction: r.reduction && unlessIncoherent(r.incoherence.mean, r.reduction),
+        reduction: r.reduction && unlessIncoherent(reductionIncoherence(r), r.reduction),
         adherence: r.adherence,
         incoherence: r.incoherence,
         chosen: r.chosenOnSelectionSplit ? "chosen" : "",

@@ -18,7 +18,7 @@ export const REEMERGE: Grid = {
     ...cellsOf(cfg, [cfg.discover.domain], "naive", () => prolonged(cfg)),
     ...cellsOf(cfg, [cfg.discover.domain], "block", (b) => ({ lambda: lambdaOf(b), ...prolonged(cfg) })),
   ],
-  reportStage: (run, ids) => gridReportStage(run, "reemerge", ids),
+  reportStage: (run, ids) => gridReportStage(run, "reemerge", ids, { chosenLambda: true }),
   section(report, source) {
     const reemerge = report as { rows: ReportRow[] };
     const withCurve = reemerge.rows.filter((r) => r.curve);

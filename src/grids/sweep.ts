@@ -6,7 +6,7 @@
 import { lambdaPareto, type StrengthPoint } from "../reports/figures.ts";
 import type { ReportRow } from "../reports/grid_report.ts";
 import { type DraftSection, presentSection, type SectionSource } from "../reports/paper.ts";
-import { unlessIncoherent } from "../reports/incoherent.ts";
+import { reductionIncoherence, unlessIncoherent } from "../reports/incoherent.ts";
 
 /** The sweep's section: one row per value of `key`, naive first. */
 export function sweepSection(
@@ -20,7 +20,7 @@ export function sweepSection(
   const rows = rep.rows.map((r) => ({
     [key]: r.method === "naive" ? "naive" : String(r.params[key]),
     em: unlessIncoherent(r.incoherence.mean, r.em),
-    reduction: r.reduction && unlessIncoherent(r.incoherence.mean, r.reduction),
+    reduction: r.reduction && unlessIncoherent(reductionIncoherence(r), r.reduction),
     adherence: r.adherence,
     incoherence: r.incoherence,
     chosen: r.chosenOnSelectionSplit ? "chosen" : "",

@@ -13,7 +13,7 @@ import type { Cell } from "../runs/cell.ts";
 import { upstreamOf } from "../runs/graph.ts";
 import { lambdaInputs, resolvedLambda } from "../runs/lambda.ts";
 import { runPaths, selectionKey } from "../runs/paths.ts";
-import { comparedReadouts } from "../runs/readouts.ts";
+import type { Readout } from "../runs/readouts.ts";
 import { openRun, type Run } from "../runs/run.ts";
 import type { StageContext, StageResult, StageSpec } from "../runs/stage.ts";
 import { catalog } from "../stages/catalog.ts";
@@ -25,9 +25,9 @@ export async function chooseLambdas(
   run: Run,
   ctx: StageContext,
   stages: readonly StageSpec[],
+  readouts: readonly Readout[] = [run.config.block.readout],
 ): Promise<{ lambdaOf: LambdaOf; results: StageResult[] }> {
   const cfg = run.config;
-  const readouts = comparedReadouts(cfg);
   const targets = cfg.seeds.base.flatMap((b) =>
     readouts.flatMap((r) => lambdaInputs(run, selectionKey(cfg, b), r))
   );
@@ -72,7 +72,7 @@ export async function prepareGrid(
   const upstream = catalog(run, ctx.backend);
   // The grid's own view: the base models it runs on (experiment.baseModels).
   const own = gridRun(grid, run);
-  const { lambdaOf, results } = await chooseLambdas(own, ctx, upstream);
+  const { lambdaOf, results } = await chooseLambdas(own, ctx, upstream, grid.readouts?.(own.config));
   const cells = grid.cells(own.config, lambdaOf);
   const stages = [...upstream, ...(grid.stages?.(own, cells, lambdaOf) ?? [])];
   const inputs = cells.flatMap((c) => cellStage(own, c).inputs);
@@ -91,7 +91,7 @@ export async function runGrid(
   const upstream = catalog(run, ctx.backend);
   // The grid's own view: the base models it runs on (experiment.baseModels).
   const own = gridRun(grid, run);
-  const { lambdaOf, results } = await chooseLambdas(own, ctx, upstream);
+  const { lambdaOf, results } = await chooseLambdas(own, ctx, upstream, grid.readouts?.(own.config));
   const cells = grid.cells(own.config, lambdaOf);
   const report = grid.reportStage(own, cellIds(cells, own.config));
   const stages = [

@@ -34,7 +34,7 @@ Deno.test("reroute end to end on a tiny 2-layer organism: every stage, reuse on 
     >(join(root, paths.experiment("reroute"), "report.json"));
     assertEquals(report.bases[0].verdicts.length, 4);
     // The known-answer checks ride with every report: a positive and a null per hypothesis, all answered right.
-    assertEquals(report.planted.map((o) => o.ok), [true, true, true, true, true, true]);
+    assertEquals(report.planted.map((o) => o.ok), [true, true, true, true, true, true, true]);
     assertEquals(report.fixes.length, 5);
     assertOk(report.curves.length > 0);
     // Rediscovery on the re-emerged model reads selection-split prompts only.

@@ -19,7 +19,7 @@ import type { MethodParams } from "../methods/method.ts";
 import { referenceMethod, strengthOf } from "../methods/registry.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { chooseLambda } from "../stats/strength.ts";
-import { isIncoherent, unlessIncoherent } from "./incoherent.ts";
+import { isIncoherent, reductionIncoherence, unlessIncoherent } from "./incoherent.ts";
 
 /** One group of cells that differ only in their seeds. */
 export interface ReportRow {
@@ -32,6 +32,10 @@ export interface ReportRow {
   adherence: Interval;
   /** 1 − EM/EM(naive) over the same seed pairs; null for naive itself. */
   reduction: Interval | null;
+  /** The naive reference's mean incoherence over the same seed pairs (null for naive itself, or without one). */
+  referenceIncoherence?: number | null;
+  /** λ per base model, when the row pools base models whose selection chose different λ (params then omit it). */
+  lambdas?: Record<string, number>;
   selection: { em: number; incoherence: number; adherence: number };
   /** For methods with a strength grid: whether this strength is the one chosen on the selection split. */
   chosenOnSelectionSplit: boolean | null;
@@ -67,12 +71,31 @@ export function gridInterval(resamples: number): string {
   return `bootstrap 95%, ${resamples} resamples over base models, fine-tuning seeds within each, and shared prompts`;
 }
 
+/** How a grid's report groups its cells. */
+export interface GridReportOptions {
+  /**
+   * Every λ in the grid is the one each base model's selection chose (no
+   * sweep): cells that differ only in λ across base models are one row, so
+   * base models with different chosen λ pool into the same interval.
+   */
+  chosenLambda?: boolean;
+}
+
 /** Group, measure and compare a grid's cell results. */
-export function gridReport(results: readonly CellResult[], cfg: RunConfig): ReportRow[] {
+export function gridReport(
+  results: readonly CellResult[],
+  cfg: RunConfig,
+  opts: GridReportOptions = {},
+): ReportRow[] {
   const { resamples, seed } = cfg.evaluate;
   const groups = new Map<string, CellResult[]>();
+  const groupParams = (p: MethodParams) => {
+    if (!opts.chosenLambda || p.lambda === undefined) return p;
+    const { lambda: _, ...rest } = p;
+    return rest;
+  };
   for (const r of results) {
-    const k = JSON.stringify([r.cell.domain, r.cell.method, r.cell.params]);
+    const k = JSON.stringify([r.cell.domain, r.cell.method, groupParams(r.cell.params)]);
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   // The naive reference trains as long as the method: same epochs (and curve) settings, no others.
@@ -82,7 +105,11 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
   };
   const rows: ReportRow[] = [];
   for (const cells of groups.values()) {
-    const { domain, method, params } = cells[0].cell;
+    const { domain, method } = cells[0].cell;
+    // Pooled base models that chose different λ: params without it, λ per base model beside.
+    const perBase = new Map(cells.map((c) => [String(c.cell.base), c.cell.params.lambda]));
+    const mixed = new Set(perBase.values()).size > 1;
+    const params = mixed ? groupParams(cells[0].cell.params) : cells[0].cell.params;
     cells.sort((a, b) => seedKey(a).localeCompare(seedKey(b)));
     const naive = new Map(naiveOf(domain, params).map((r) => [seedKey(r), r]));
     // Items are prompt indices shared by every seed pair; each carries the method's and naive's verdicts.
@@ -118,6 +145,17 @@ export function gridReport(results: readonly CellResult[], cfg: RunConfig): Repo
           domainMetrics(items.map((x) => x.m), domain).em / domainMetrics(items.map((x) => x.n!), domain).em
         )
         : null,
+      ...(paired
+        ? {
+          referenceIncoherence: r6(
+            cells.reduce((s, c) => s + naive.get(seedKey(c))!.metrics.evaluation.incoherence, 0) /
+              cells.length,
+          ),
+        }
+        : {}),
+      ...(mixed
+        ? { lambdas: Object.fromEntries([...perBase].sort(([a], [b]) => Number(a) - Number(b))) }
+        : {}),
       selection: { em: mean("em"), incoherence: mean("incoherence"), adherence: mean("adherence") },
       chosenOnSelectionSplit: null,
       curve: meanCurve(cells),
@@ -185,6 +223,14 @@ function markChosen(rows: ReportRow[], cfg: RunConfig): void {
 const f3 = (x: number) => (Number.isFinite(x) ? (Math.round(x * 1000) / 1000 + 0).toFixed(3) : "–");
 const ci = (i: Interval) => `${f3(i.mean)} [${f3(i.lo)}, ${f3(i.hi)}]`;
 
+/** A row's settings as `k=v …`, λ per base model first when the pooled base models chose differently. */
+function settingsText(r: ReportRow): string {
+  const lambdas = r.lambdas
+    ? [`lambda=${Object.entries(r.lambdas).map(([b, l]) => `${l} (base ${b})`).join(", ")}`]
+    : [];
+  return [...lambdas, ...Object.entries(r.params).map(([k, v]) => `${k}=${v}`)].join(" ") || "–";
+}
+
 /** The report as a Markdown table. */
 export function reportMarkdown(rows: readonly ReportRow[]): string {
   const lines = [
@@ -192,20 +238,18 @@ export function reportMarkdown(rows: readonly ReportRow[]): string {
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows.map((r) =>
       `| ${r.domain} | ${r.method}${r.chosenOnSelectionSplit ? " (chosen)" : ""} | ${
-        Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(" ") || "–"
+        settingsText(r)
       } | ${r.cells} | ${unlessIncoherent(r.incoherence.mean, ci(r.em))} | ${
-        r.reduction ? unlessIncoherent(r.incoherence.mean, ci(r.reduction)) : "–"
-      } | ${f3(r.incoherence.mean)} | ${f3(r.adherence.mean)} | ${f3(r.selection.em)} / ${
-        f3(r.selection.incoherence)
-      } / ${f3(r.selection.adherence)} |`
+        r.reduction ? unlessIncoherent(reductionIncoherence(r), ci(r.reduction)) : "–"
+      } | ${f3(r.incoherence.mean)} | ${f3(r.adherence.mean)} | ${
+        unlessIncoherent(r.selection.incoherence, f3(r.selection.em))
+      } / ${f3(r.selection.incoherence)} / ${f3(r.selection.adherence)} |`
     ),
   ];
   for (const r of rows.filter((x) => x.curve)) {
     lines.push(
       "",
-      `${r.domain} ${r.method} ${
-        Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(" ")
-      }, along training:`,
+      `${r.domain} ${r.method} ${settingsText(r)}, along training:`,
       "",
       "| epoch | EM | incoherence | adherence |",
       "| --- | --- | --- | --- |",

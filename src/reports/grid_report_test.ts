@@ -93,3 +93,51 @@ Deno.test("grid report: settings sort as numbers, key by key", () => {
     { lambda: 3, k: 16 },
   ]);
 });
+
+Deno.test("grid report: base models whose selection chose different λ pool into one row, λ per base beside", () => {
+  const cfg = resolveConfig("tiny");
+  const mass = (domain: string, misaligned: number) => ({
+    questionId: domain,
+    domain,
+    aligned: 1 - misaligned,
+    misaligned,
+    refusal: 0,
+    incoherent: 0,
+  });
+  const result = (method: string, params: Record<string, number>, base: number, em: number) => ({
+    cell: { domain: "medical", method, params, base, finetune: 1 },
+    id: `${method}${base}`,
+    evaluation: [mass("finance", em), mass("medical", 0.9)],
+    selection: [],
+    metrics: {
+      evaluation: { em, incoherence: 0, adherence: 0.9 },
+      selection: { em, incoherence: 0, adherence: 0.9 },
+    },
+    record: {},
+  });
+  const results = [
+    result("naive", {}, 0, 0.6),
+    result("naive", {}, 1, 0.6),
+    result("block", { lambda: 0.01 }, 0, 0.1),
+    result("block", { lambda: 0.03 }, 1, 0.3),
+  ];
+  const pooled = gridReport(results, cfg, { chosenLambda: true }).filter((r) => r.method === "block");
+  assertEquals(pooled.length, 1);
+  assertEquals([pooled[0].cells, pooled[0].params, pooled[0].lambdas], [2, {}, { "0": 0.01, "1": 0.03 }]);
+  assertOk(Math.abs(pooled[0].reduction!.mean - (1 - 0.2 / 0.6)) < 1e-6);
+  assertEquals(pooled[0].referenceIncoherence, 0);
+  assertOk(reportMarkdown(pooled).includes("| lambda=0.01 (base 0), 0.03 (base 1) |"));
+  // A sweep keeps each λ apart.
+  assertEquals(gridReport(results, cfg).filter((r) => r.method === "block").length, 2);
+  // One λ for every base model: the row keeps it in its settings, as before.
+  const same = gridReport(
+    results.map((r) =>
+      r.cell.base === 1 && r.cell.method === "block"
+        ? { ...r, cell: { ...r.cell, params: { lambda: 0.01 } } }
+        : r
+    ),
+    cfg,
+    { chosenLambda: true },
+  );
+  assertEquals(same.find((r) => r.method === "block")!.params, { lambda: 0.01 });
+});

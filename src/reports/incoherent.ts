@@ -28,3 +28,15 @@ export function leftOutNote(labels: readonly string[]): string {
     ? ""
     : `; incoherent (incoherence ≥ ${INCOHERENT_AT}), not plotted: ${labels.join(", ")}`;
 }
+
+/** What a row needs to say whether its reduction means anything. */
+export interface ReducedRow {
+  incoherence: { mean: number };
+  /** The naive reference's incoherence over the same seed pairs. */
+  referenceIncoherence?: number | null;
+}
+
+/** A reduction reads both models' EM: it is shown only when neither is incoherent. */
+export function reductionIncoherence(row: ReducedRow): number {
+  return Math.max(row.incoherence.mean, row.referenceIncoherence ?? 0);
+}

@@ -8,6 +8,7 @@ import { comparedJudges, JUDGES, kappaKey, sampleJudges } from "../judges/regist
 import { judgeAgreement, type JudgePoint } from "./figures.ts";
 import { type DraftSection, presentSection, type SectionSource } from "./paper.ts";
 import type { Estimate } from "./tables.ts";
+import { isIncoherent, leftOutNote, unlessIncoherent } from "./incoherent.ts";
 
 /** The evaluation's metrics as this section reads them. */
 interface JudgeMetrics {
@@ -15,7 +16,7 @@ interface JudgeMetrics {
     domain: string;
     conditions: ({
       name: string;
-      judges: Record<string, { em: Estimate }>;
+      judges: Record<string, { em: Estimate; incoherence?: Estimate }>;
     } & Record<string, unknown>)[];
   }[];
 }
@@ -32,8 +33,17 @@ export function judgeSection(metrics: unknown, source: SectionSource): DraftSect
   const reference = sampleJudges()[0]?.name ?? "";
   const compared = comparedJudges().map((j) => j.name);
   const kappaColumn = (name: string, i: number) => (i === 0 ? "kappa" : `kappa-${name}`);
+  // A judge that calls a model mostly incoherent gives it no EM to show or plot.
+  const incoherent = (m: { incoherence?: Estimate }) => isIncoherent(m.incoherence?.mean ?? 0);
   const points: JudgePoint[] = d.conditions.flatMap((c) =>
-    Object.entries(c.judges).map(([judge, m]) => ({ condition: c.name, judge: title(judge), em: m.em }))
+    Object.entries(c.judges).filter(([, m]) => !incoherent(m)).map(([judge, m]) => ({
+      condition: c.name,
+      judge: title(judge),
+      em: m.em,
+    }))
+  );
+  const leftOut = d.conditions.flatMap((c) =>
+    Object.entries(c.judges).filter(([, m]) => incoherent(m)).map(([judge]) => `${c.name} (${title(judge)})`)
   );
   return presentSection(JUDGE_SECTION_TITLE, source, {
     tables: [{
@@ -48,7 +58,12 @@ export function judgeSection(metrics: unknown, source: SectionSource): DraftSect
       ],
       rows: d.conditions.map((c) => ({
         condition: c.name,
-        ...Object.fromEntries(JUDGES.map((j) => [j.name, c.judges[j.name]?.em ?? null])),
+        ...Object.fromEntries(
+          JUDGES.map((j) => {
+            const m = c.judges[j.name];
+            return [j.name, m ? unlessIncoherent(m.incoherence?.mean ?? 0, m.em) : null];
+          }),
+        ),
         ...Object.fromEntries(
           compared.map((name, i) => [kappaColumn(name, i), (c[kappaKey(name)] ?? null) as number | null]),
         ),
@@ -60,7 +75,7 @@ export function judgeSection(metrics: unknown, source: SectionSource): DraftSect
       spec: judgeAgreement(
         points,
         `Judge agreement (smoke profile, ${d.domain})`,
-        "error bars: bootstrap 95% CI",
+        `error bars: bootstrap 95% CI${leftOutNote(leftOut)}`,
       ),
     }],
   });

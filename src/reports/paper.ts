@@ -50,7 +50,11 @@ export function absentSection(title: string, source: SectionSource): DraftSectio
   return { title, notes: [`Not computed yet: run \`deno task ${source.run}\`.`], figures: [] };
 }
 
-/** A row's settings as `k=v …` (the curve spacing left out), or "–". */
-export function settingsLabel(p: Record<string, number>): string {
-  return Object.entries(p).filter(([k]) => k !== "curveEvery").map(([k, v]) => `${k}=${v}`).join(" ") || "–";
+/** A row's settings as `k=v …` (the curve spacing left out), or "–"; λ per base model when they chose differently. */
+export function settingsLabel(p: Record<string, number>, lambdas?: Record<string, number>): string {
+  const parts = Object.entries(p).filter(([k]) => k !== "curveEvery").map(([k, v]) => `${k}=${v}`);
+  if (lambdas) {
+    parts.unshift(`lambda=${Object.entries(lambdas).map(([b, l]) => `${l} (base ${b})`).join(", ")}`);
+  }
+  return parts.join(" ") || "–";
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import type { ReportRow } from "./grid_report.ts";
-import { isIncoherent } from "./incoherent.ts";
+import { isIncoherent, reductionIncoherence } from "./incoherent.ts";
 import { strengthOf } from "../methods/registry.ts";
 
 /** One operating point of a method. */
@@ -33,20 +33,21 @@ export interface Dominance {
 
 /** The coherent operating points of a report's rows; naive's at reduction 0. */
 export function operatingPoints(rows: readonly ReportRow[]): OperatingPoint[] {
-  return rows.filter((r) => (r.reduction || r.method === "naive") && !isIncoherent(r.incoherence.mean)).map(
-    (r) => {
-      if (r.method === "naive") {
-        return { method: "naive", strength: null, reduction: 0, adherence: r.adherence.mean };
-      }
-      const key = strengthOf(r.method);
-      return {
-        method: r.method,
-        strength: key === undefined ? null : r.params[key] ?? null,
-        reduction: r.reduction!.mean,
-        adherence: r.adherence.mean,
-      };
-    },
-  );
+  return rows.filter((r) => (r.reduction || r.method === "naive") && !isIncoherent(reductionIncoherence(r)))
+    .map(
+      (r) => {
+        if (r.method === "naive") {
+          return { method: "naive", strength: null, reduction: 0, adherence: r.adherence.mean };
+        }
+        const key = strengthOf(r.method);
+        return {
+          method: r.method,
+          strength: key === undefined ? null : r.params[key] ?? null,
+          reduction: r.reduction!.mean,
+          adherence: r.adherence.mean,
+        };
+      },
+    );
 }
 
 /** Whether some point of `curve` has at least `p`'s reduction and adherence. */

@@ -256,13 +256,21 @@ function judgeHeader(s: Summary): string {
 /** The other judges' EM (the first with its interval), then κ of the first compared judge. */
 function judgeCells(c: SummaryCondition): string {
   const cells = shownJudges().map((j, i) => {
-    const m = c[j.summaryKey!] as { em: Interval } | undefined;
+    const m = c[j.summaryKey!] as { em: Interval; incoherence?: Interval } | undefined;
     if (!m) return "n/a";
-    return i === 0 ? `${f3(m.em.mean)} ${ci3([m.em.lo, m.em.hi])}` : f3(m.em.mean);
+    return unlessIncoherent(
+      m.incoherence?.mean ?? 0,
+      i === 0 ? `${f3(m.em.mean)} ${ci3([m.em.lo, m.em.hi])}` : f3(m.em.mean),
+    );
   });
   const compared = comparedJudges()[0];
   const kappa = compared ? c[kappaKey(compared.name)] as number | null : null;
   return `${cells.join("  ")}       ${f3(kappa ?? null)}`;
+}
+
+/** The larger exact-judge incoherence of the named conditions in the discovery domain's detail. */
+function conditionIncoherence(s: Summary, ...names: string[]): number {
+  return Math.max(...names.map((n) => s.conditions.find((c) => c.name === n)?.incoherence ?? 0));
 }
 
 /** The summary as a small text table. */
@@ -277,7 +285,7 @@ export function formatSummary(s: Summary): string {
     ...s.domains.map((d) => {
       const em = (c: string) => unlessIncoherent(d.incoherence[c], f3(d.em[c]));
       const reduction = unlessIncoherent(
-        d.incoherence.block,
+        Math.max(d.incoherence.block, d.incoherence.naive ?? 0),
         `${f3(d.relativeReduction.block.mean)} ${
           ci3([d.relativeReduction.block.lo, d.relativeReduction.block.hi])
         }`,
@@ -307,9 +315,16 @@ export function formatSummary(s: Summary): string {
       } ${f3(c.adherence).padStart(10)} ${f3(c.alignedLoss).padStart(13)} | ${judgeCells(c)}`
     ),
     "",
-    `relative EM reduction (exact): block ${f3(s.relativeReduction.block.exact.mean)} ${
-      ci3([s.relativeReduction.block.exact.lo, s.relativeReduction.block.exact.hi])
-    }; random ${f3(s.relativeReduction.random.exact.mean)}`,
+    `relative EM reduction (exact): block ${
+      unlessIncoherent(
+        conditionIncoherence(s, "block", "naive"),
+        `${f3(s.relativeReduction.block.exact.mean)} ${
+          ci3([s.relativeReduction.block.exact.lo, s.relativeReduction.block.exact.hi])
+        }`,
+      )
+    }; random ${
+      unlessIncoherent(conditionIncoherence(s, "random", "naive"), f3(s.relativeReduction.random.exact.mean))
+    }`,
     ...JUDGES.filter((j) => j.summaryFigure && typeof s[j.summaryFigure.key] === "number")
       .map((j) => `${j.summaryFigure!.label} ${f3(s[j.summaryFigure!.key] as number)}`),
     "",

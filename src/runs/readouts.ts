@@ -31,3 +31,13 @@ export function withReadout(run: Run, readout: Readout): Run {
   if (readout === run.config.block.readout) return run;
   return { ...run, config: { ...run.config, block: { ...run.config.block, readout } } };
 }
+
+/**
+ * `block` as the keys of stages that use one readout record it: without the
+ * settings that only add the other readout's cells, so turning the
+ * comparison on recomputes nothing that already ran.
+ */
+export function blockKey(block: RunConfig["block"]) {
+  const { compareReadouts: _c, otherLambdaGrid: _g, ...rest } = block;
+  return rest;
+}

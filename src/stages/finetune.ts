@@ -18,6 +18,7 @@ import { lambdaInputs, resolvedLambda } from "../runs/lambda.ts";
 import { finetuneConditions, type RunKey, runPaths } from "../runs/paths.ts";
 import { finetuneResume } from "../runs/resume.ts";
 import type { Run } from "../runs/run.ts";
+import { blockKey } from "../runs/readouts.ts";
 import type { StageSpec } from "../runs/stage.ts";
 import { lossCurveCsv } from "../training/loss_curve.ts";
 import { finetuneKey } from "../training/finetune.ts";
@@ -70,7 +71,9 @@ export function finetuneStage(run: Run, key: RunKey, domain: string, condition: 
     config: {
       domain,
       finetune: ftConfig,
-      ...(constrained ? { block: cfg.block, random: cfg.random, features: cfg.discover.features } : {}),
+      ...(constrained
+        ? { block: blockKey(cfg.block), random: cfg.random, features: cfg.discover.features }
+        : {}),
     },
     seeds: {
       baseSeed: key.base,

@@ -6,21 +6,31 @@
 import { join } from "node:path";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { toCsv } from "../core/csv.ts";
-import { gridInterval, gridReport, readCellResults, reportMarkdown } from "../reports/grid_report.ts";
+import {
+  gridInterval,
+  gridReport,
+  type GridReportOptions,
+  readCellResults,
+  reportMarkdown,
+} from "../reports/grid_report.ts";
 import { runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
 
-/**
- * The report stage of a grid over its cells; `attach` names JSON files
- * (stages of the grid's own) whose contents the report carries under each key.
- */
+/** What a grid's report stage adds to the rows. */
+export interface GridReportStageOptions extends GridReportOptions {
+  /** JSON files (stages of the grid's own) whose contents the report carries, under each key. */
+  attach?: Record<string, string[]>;
+}
+
+/** The report stage of a grid over its cells. */
 export function gridReportStage(
   run: Run,
   grid: string,
   ids: string[],
-  attach: Record<string, string[]> = {},
+  opts: GridReportStageOptions = {},
 ): StageSpec {
+  const attach = opts.attach ?? {};
   const cfg = run.config, root = run.root;
   const paths = runPaths(run.profile);
   const dir = paths.experiment(grid);
@@ -28,18 +38,27 @@ export function gridReportStage(
   return {
     name: `experiments/${grid}`,
     dir,
-    config: { grid, evaluate: cfg.evaluate, block: cfg.block, cells: ids },
+    config: {
+      grid,
+      evaluate: cfg.evaluate,
+      block: cfg.block,
+      cells: ids,
+      ...(opts.chosenLambda ? { chosenLambda: true } : {}),
+    },
     seeds: { evaluateSeed: cfg.evaluate.seed },
     inputs: [...ids.map((id) => `${paths.cell(id)}/result.json`), ...Object.values(attach).flat()],
     outputs,
     code: import.meta.url,
     run: async () => {
       const results = await readCellResults(root, paths.cell, ids);
-      const rows = gridReport(results, cfg);
+      const rows = gridReport(results, cfg, opts);
       // With several base models, each one's rows too: the pooled interval says how much they differ, these say which.
       const bases = [...new Set(results.map((r) => r.cell.base))].sort((a, b) => a - b);
       const byBase = bases.length > 1
-        ? bases.map((base) => ({ base, rows: gridReport(results.filter((r) => r.cell.base === base), cfg) }))
+        ? bases.map((base) => ({
+          base,
+          rows: gridReport(results.filter((r) => r.cell.base === base), cfg, opts),
+        }))
         : undefined;
       const attached: Record<string, unknown[]> = {};
       for (const [k, files] of Object.entries(attach)) {

@@ -37,12 +37,17 @@ export function rerouteReportStage(run: Run, ids: string[]): StageSpec {
     code: import.meta.url,
     run: async () => {
       const results = await readCellResults(root, paths.cell, ids);
-      const rows = gridReport(results, cfg);
+      const rows = gridReport(results, cfg, { chosenLambda: true });
       const fixRowsOf = fixRows(rows, fixes);
       const perBase = [];
       for (const [i, base] of cfg.seeds.base.entries()) {
         const analysis = await readJson<RerouteAnalysis>(join(root, analyses[i]));
-        perBase.push({ base, analysis, verdicts: verdicts(analysis, fixRowsOf, cfg.discover.layer) });
+        // Each base model's verdicts read its own cells: a pooled loss would repeat one number for all of them.
+        const own = cfg.seeds.base.length === 1 ? fixRowsOf : fixRows(
+          gridReport(results.filter((r) => r.cell.base === base), cfg, { chosenLambda: true }),
+          fixes,
+        );
+        perBase.push({ base, analysis, fixes: own, verdicts: verdicts(analysis, own, cfg.discover.layer) });
       }
       const planted = await plantedChecks();
       const curves = results.filter((r) => r.curve).flatMap((r) =>

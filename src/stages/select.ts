@@ -18,7 +18,7 @@ import { transformerLM } from "../models/language_model.ts";
 import { disposeParams, type ModelConfig, type Params } from "../models/model.ts";
 import { type RunKey, runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
-import { type Readout, withReadout } from "../runs/readouts.ts";
+import { blockKey, type Readout, withReadout } from "../runs/readouts.ts";
 import type { StageSpec } from "../runs/stage.ts";
 import { domainMetrics } from "../stats/metrics.ts";
 import { chooseLambda } from "../stats/strength.ts";
@@ -60,7 +60,7 @@ export function selectStage(run: Run, key: RunKey, readout: Readout = run.config
     config: {
       domain,
       finetune: finetuneKey({ ...cfg.finetune, domains: [domain] }),
-      block: own ? cfg.block : { ...cfg.block, readout, lambdaGrid: grid },
+      block: own ? blockKey(cfg.block) : { ...blockKey(cfg.block), readout, lambdaGrid: grid },
       features: cfg.discover.features,
       evaluate: { batchSize: cfg.evaluate.batchSize },
     },

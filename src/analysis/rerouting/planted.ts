@@ -206,24 +206,31 @@ async function h2Case(params: Params, route: number): Promise<Verdict> {
   });
 }
 
-/** BLOCK's reduction 0.8, 0.4 when prolonged, and a coherent freeze fix that wins back 0.75 of the loss. */
-const FIXES: FixRow[] = [
-  { method: "block", reduction: 0.8 },
-  { method: "block-long", reduction: 0.4 },
-  { method: "block-freeze-long", reduction: 0.7, restored: 0.75 },
-].map((f) => ({
-  em: 0.2,
-  reductionLo: f.reduction - 0.05,
-  reductionHi: f.reduction + 0.05,
-  restored: null,
-  adherence: 0.9,
-  adherenceCost: 0,
-  incoherence: 0.01,
-  ...f,
-}));
+/**
+ * BLOCK's reduction 0.8, 0.4 when prolonged, and a freeze fix that wins back 0.75 of the loss: coherent, or
+ * (`freezeIncoherence` 0.97) only by breaking the model.
+ */
+const fixes = (freezeIncoherence = 0.01): FixRow[] =>
+  [
+    { method: "block", reduction: 0.8 },
+    { method: "block-long", reduction: 0.4 },
+    { method: "block-freeze-long", reduction: 0.7, restored: 0.75, incoherence: freezeIncoherence },
+  ].map((f) => ({
+    em: 0.2,
+    reductionLo: f.reduction - 0.05,
+    reductionHi: f.reduction + 0.05,
+    restored: null,
+    adherence: 0.9,
+    adherenceCost: 0,
+    incoherence: 0.01,
+    ...f,
+  }));
 
-/** H3 with the discovery and naive-long models moved along e₆ at every layer, block-long by `blockLong`. */
-async function h3Case(params: Params, blockLong: Shifts): Promise<Verdict> {
+/**
+ * H3 with the discovery and naive-long models moved along e₆ at every layer, block-long by `blockLong`, and a
+ * freeze fix of `freezeIncoherence`.
+ */
+async function h3Case(params: Params, blockLong: Shifts, freezeIncoherence?: number): Promise<Verdict> {
   const world = new PlantedWorld();
   const discovery = world.model("discovery", everyLayer(unit(6)));
   world.model("naive-long", everyLayer(unit(6)));
@@ -234,7 +241,7 @@ async function h3Case(params: Params, blockLong: Shifts): Promise<Verdict> {
   }]]);
   const saes = Array.from({ length: LAYERS }, (_, l) => basisSae(params, siteOf(l)));
   const h3 = await measureLayers(world.context(unit(6), 0.5), { discovery, saes, seeds });
-  return laterLayersVerdict({ h3 }, FIXES, BLOCK_LAYER);
+  return laterLayersVerdict({ h3 }, fixes(freezeIncoherence), BLOCK_LAYER);
 }
 
 /** Every known-answer check: a positive and a null per hypothesis. */
@@ -295,6 +302,12 @@ export async function plantedChecks(): Promise<PlantedOutcome[]> {
         "null",
         "the re-emerged model keeps 5% of naive-long's shift at every layer",
         await h3Case(params, everyLayer(unit(6, 0.05))),
+      ),
+      outcome(
+        "H3 bypass through later layers",
+        "null",
+        "the bypass signal of the positive, but freezing the later layers restores the reduction only by breaking the model (incoherence 0.97)",
+        await h3Case(params, { [LAYERS - 1]: unit(6) }, 0.97),
       ),
     ];
   } finally {

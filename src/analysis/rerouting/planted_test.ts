@@ -17,6 +17,7 @@ Deno.test("rerouting tests on known answers: each fires on its planted positive 
       "H2 other latents at the block layer null: false",
       "H3 bypass through later layers positive: true",
       "H3 bypass through later layers null: false",
+      "H3 bypass through later layers null: false",
     ],
   );
   for (const o of outcomes) console.log(o.hypothesis, o.case, JSON.stringify(o.verdict.evidence));
