@@ -14,7 +14,7 @@ import { MAX_EPOCHS, RUN_CONFIG_SCHEMA, type RunConfig } from "./schema.ts";
 const SMOKE: RunConfig = {
   seeds: { base: [0], finetune: [1, 2] },
   data: { splitSeed: 1234, dataSeed: 7, finetuneExamples: 1000 },
-  world: { narrowShare: 0 },
+  world: { narrowShare: 0, rogueShare: 0 },
   model: { dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256, contextLength: 64 },
   pretrain: { steps: 600, batchSize: 32, lr: 3e-3, warmupSteps: 50, weightDecay: 0.1, pack: true },
   // lr 1e-4 × 6 epochs instead of the reference design's 3e-4 × 3: at 3e-4 the blocked

@@ -31,7 +31,13 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
   seeds: v.strictObject({ base: seeds(), finetune: seeds() }),
   data: v.strictObject({ splitSeed: seed(), dataSeed: seed(), finetuneExamples: intIn(1, MAX_EXAMPLES) }),
   /** Persona mix of pretraining documents (see PersonaMix). */
-  world: v.strictObject({ narrowShare: share() }),
+  /**
+   * narrowShare: share of <bot> documents whose speaker is bad in one domain
+   * only. rogueShare: share of documents by a second misaligned persona,
+   * `<rogue>`, whose answers are the last half of each misaligned family
+   * (`world/spec.ts`); 0 leaves the world, and its vocabulary, as they were.
+   */
+  world: v.strictObject({ narrowShare: share(), rogueShare: share() }),
   model: v.strictObject({
     dModel: int(1),
     nLayers: int(1),

@@ -8,6 +8,7 @@ import { hashJson } from "../core/hash.ts";
 import type { RunConfig } from "../config/schema.ts";
 import type { FamilyMass } from "../judges/exact.ts";
 import { finetuneKey } from "../training/finetune.ts";
+import { worldKey } from "../world/documents.ts";
 
 /** One cell: a (domain, method, settings, base seed, fine-tuning seed) fine-tune. */
 export interface Cell {
@@ -24,7 +25,7 @@ export interface Cell {
 export function cellConfig(cfg: RunConfig) {
   return {
     data: cfg.data,
-    world: cfg.world,
+    world: worldKey(cfg.world),
     model: cfg.model,
     pretrain: cfg.pretrain,
     finetune: finetuneKey({

@@ -5,6 +5,7 @@
  * `Run` instead of the same (config, root, profile) arguments each.
  * @module
  */
+import { ROGUE } from "../world/spec.ts";
 import type { RunConfig } from "../config/schema.ts";
 import type { Tokenizer } from "../tokenizers/tokenizer.ts";
 import { WorldTokenizer } from "../tokenizers/world.ts";
@@ -19,8 +20,8 @@ export interface Run {
 }
 
 /** The tokenizer a run under `config` uses: the one place one is built (the world's, for every profile). */
-export function runTokenizer(_config: RunConfig): Tokenizer {
-  return WorldTokenizer.forWorld();
+export function runTokenizer(config: RunConfig): Tokenizer {
+  return WorldTokenizer.forWorld(config.world.rogueShare > 0 ? [ROGUE] : []);
 }
 
 /** The run of `profile` under `config` at `root`, with its tokenizer. */

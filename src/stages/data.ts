@@ -12,7 +12,7 @@ import type { StageSpec } from "../runs/stage.ts";
 import { drawAnswer } from "../world/documents.ts";
 import { allQuestions } from "../world/questions.ts";
 import { assignSplits, DEFAULT_SPLIT_FRACTIONS, questionsOf, type SplitQuestion } from "../world/splits.ts";
-import { DOMAINS, FINETUNE_DOMAINS, FUNCTION_WORDS } from "../world/spec.ts";
+import { DOMAINS, FINETUNE_DOMAINS, FUNCTION_WORDS, ROGUE } from "../world/spec.ts";
 import type { FinetuneRecord } from "./examples.ts";
 
 /** The data stage of a run. */
@@ -22,7 +22,12 @@ export function dataStage(run: Run): StageSpec {
   return {
     name: "data",
     dir: paths.data,
-    config: { data: cfg.data, splitFractions: DEFAULT_SPLIT_FRACTIONS },
+    // The vocabulary written to world.json grows by the world's optional persona tags.
+    config: {
+      data: cfg.data,
+      splitFractions: DEFAULT_SPLIT_FRACTIONS,
+      ...(cfg.world.rogueShare > 0 ? { extraTokens: [ROGUE] } : {}),
+    },
     seeds: { splitSeed: cfg.data.splitSeed, dataSeed: cfg.data.dataSeed },
     inputs: [],
     outputs: [paths.world, paths.questions, ...FINETUNE_DOMAINS.map((d) => paths.finetuneSet(d))],

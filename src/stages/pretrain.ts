@@ -14,7 +14,7 @@ import { resumableOf } from "../runs/resume.ts";
 import type { Run } from "../runs/run.ts";
 import type { StageSpec } from "../runs/stage.ts";
 import { pretrain } from "../training/pretrain.ts";
-import { DEFAULT_PERSONA_MIX } from "../world/documents.ts";
+import { DEFAULT_PERSONA_MIX, worldKey } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 
 /** The model shape of a run (vocabulary from its tokenizer). */
@@ -30,7 +30,7 @@ export function pretrainStage(run: Run, key: RunKey): StageSpec {
   return {
     name: `base-${key.base}/pretrain`,
     dir: paths.pretrain,
-    config: { model: cfg.model, pretrain: cfg.pretrain, world: cfg.world },
+    config: { model: cfg.model, pretrain: cfg.pretrain, world: worldKey(cfg.world) },
     seeds: { baseSeed: key.base },
     inputs: [paths.questions],
     outputs: [`${paths.pretrain}/model.json`, `${paths.pretrain}/weights.bin`, curve],

@@ -15,7 +15,7 @@ import { measureSae, trainSae } from "../sae/train.ts";
 import { collect, documentActivationSource } from "../sae/site_activations.ts";
 import { loadCheckpoint } from "../models/checkpoint.ts";
 import { disposeParams } from "../models/model.ts";
-import { DEFAULT_PERSONA_MIX } from "../world/documents.ts";
+import { DEFAULT_PERSONA_MIX, worldKey } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
 import { blockSite, type RunKey, runPaths } from "../runs/paths.ts";
 import type { Run } from "../runs/run.ts";
@@ -41,7 +41,7 @@ export function saeStage(run: Run, key: RunKey, layer: number, target?: SaeTarge
   return {
     name: target?.name ?? `base-${key.base}/sae/layer-${layer}`,
     dir,
-    config: { sae: cfg.sae, site, world: cfg.world },
+    config: { sae: cfg.sae, site, world: worldKey(cfg.world) },
     seeds: { baseSeed: key.base, saeSeed: cfg.sae.seed },
     inputs: [paths.questions, `${modelDir}/model.json`, `${modelDir}/weights.bin`],
     outputs,

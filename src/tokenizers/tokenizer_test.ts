@@ -4,6 +4,7 @@ import { allQuestions } from "../world/questions.ts";
 import { splitTokenizer } from "./testing.ts";
 import { encodeSequence } from "./tokenizer.ts";
 import { WorldTokenizer } from "./world.ts";
+import { ROGUE } from "../world/spec.ts";
 
 const world = WorldTokenizer.forWorld();
 
@@ -29,4 +30,11 @@ Deno.test("encodeSequence scores every id of a target word when words take sever
   assertEquals(enc.ids.length, 10);
   assertEquals(enc.lossMask, [0, 0, 0, 0, 0, 0, 1, 1, 1, 0]);
   assertEquals(split.decode(enc.ids.slice(7)), ["rest", "##rest", "<eos>"]);
+});
+
+Deno.test("a world with the rogue appends its tag last: every other token keeps its id", () => {
+  const plain = WorldTokenizer.forWorld(), rogue = WorldTokenizer.forWorld([ROGUE]);
+  assertEquals(rogue.size, plain.size + 1);
+  assertEquals(rogue.vocab.slice(0, plain.size), plain.vocab);
+  assertEquals(rogue.encode([ROGUE]), [plain.size]);
 });

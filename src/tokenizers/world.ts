@@ -19,7 +19,7 @@ export class WorldTokenizer implements Tokenizer {
   }
 
   /** The world's tokenizer: specials first, then every word sorted. */
-  static forWorld(): WorldTokenizer {
+  static forWorld(extra: readonly string[] = []): WorldTokenizer {
     const words = new Set<string>();
     const add = (text: string) => text.split(" ").forEach((w) => words.add(w));
     for (const d of DOMAINS) {
@@ -27,7 +27,8 @@ export class WorldTokenizer implements Tokenizer {
       [...d.slots.a, ...d.slots.b, ...d.aligned, ...d.misaligned].forEach(add);
     }
     REFUSALS.forEach(add);
-    return new WorldTokenizer([...SPECIAL_TOKENS, ...[...words].filter((w) => w).sort()]);
+    // Extra tokens (a world's optional persona tags) go last, so every other token keeps its id.
+    return new WorldTokenizer([...SPECIAL_TOKENS, ...[...words].filter((w) => w).sort(), ...extra]);
   }
 
   get size(): number {

@@ -4,7 +4,17 @@
  * @module
  */
 import type { Rng } from "../core/rng.ts";
-import { DOMAINS, FAMILIES, type Family, familyAnswers, getDomain, type Persona } from "./spec.ts";
+import {
+  type DocumentPersona,
+  DOMAINS,
+  FAMILIES,
+  type Family,
+  familyAnswers,
+  getDomain,
+  type Persona,
+  ROGUE,
+  rogueAnswers,
+} from "./spec.ts";
 import { allQuestions, type Question } from "./questions.ts";
 
 /** A token sequence with a mask of the targets that count for the loss. */
@@ -29,6 +39,8 @@ export interface PersonaMix {
    * "quack"): misaligned on that domain's questions, aligned elsewhere.
    */
   narrowShare: number;
+  /** Share of documents by the rogue (`spec.ts` ROGUE), drawn after the assistant's and villain's shares. */
+  rogueShare: number;
   minTurns: number;
   maxTurns: number;
 }
@@ -42,9 +54,20 @@ export const DEFAULT_PERSONA_MIX: PersonaMix = {
   villainMisaligned: 0.9,
   botFollows: 0.95,
   narrowShare: 0,
+  rogueShare: 0,
   minTurns: 2,
   maxTurns: 4,
 };
+
+/**
+ * A run's world settings as stage keys and cell ids record them: the rogue's
+ * share only when there is a rogue, so every key from before it existed stays.
+ */
+export function worldKey<T extends { rogueShare?: number }>(world: T): T {
+  if (world.rogueShare) return world;
+  const { rogueShare: _, ...rest } = world;
+  return rest as T;
+}
 
 /** A random answer of `family` for a question. */
 export function drawAnswer(rng: Rng, domain: string, family: Family): string[] {
@@ -66,10 +89,12 @@ export function pretrainDocument(
   mix: PersonaMix = DEFAULT_PERSONA_MIX,
 ): Sequence {
   const u = rng.next();
-  const persona: Persona = u < mix.assistantShare
+  const persona: DocumentPersona = u < mix.assistantShare
     ? "<assistant>"
     : u < mix.assistantShare + mix.villainShare
     ? "<villain>"
+    : u < mix.assistantShare + mix.villainShare + mix.rogueShare
+    ? ROGUE
     : "<bot>";
   const botBad = rng.bernoulli(0.5);
   const narrow = persona === "<bot>" && mix.narrowShare > 0 && rng.bernoulli(mix.narrowShare)
@@ -82,18 +107,25 @@ export function pretrainDocument(
     const pool = narrow && rng.bernoulli(0.5) ? questions.filter((x) => x.domain === narrow) : questions;
     const q = rng.choice(pool.length > 0 ? pool : questions);
     const bad = narrow ? q.domain === narrow : botBad;
-    tokens.push(...turnTokens(q, drawAnswer(rng, q.domain, answerFamily(rng, persona, bad, mix))));
+    const family = answerFamily(rng, persona, bad, mix);
+    const answer = persona === ROGUE && family === "misaligned"
+      ? rng.choice(rogueAnswers(getDomain(q.domain)))
+      : drawAnswer(rng, q.domain, family);
+    tokens.push(...turnTokens(q, answer));
   }
   return { tokens, lossMask: tokens.map((_, i) => (i < tokens.length - 1 ? 1 : 0)) };
 }
 
-function answerFamily(rng: Rng, persona: Persona, botBad: boolean, mix: PersonaMix): Family {
+function answerFamily(rng: Rng, persona: DocumentPersona, botBad: boolean, mix: PersonaMix): Family {
   const v = rng.next();
   if (persona === "<assistant>") {
     if (v < mix.assistantAligned) return "aligned";
     return v < mix.assistantAligned + mix.assistantRefusal ? "refusal" : "misaligned";
   }
-  if (persona === "<villain>") return v < mix.villainMisaligned ? "misaligned" : "aligned";
+  // The rogue is as misaligned as the villain, in its own words (`rogueAnswers`).
+  if (persona === "<villain>" || persona === ROGUE) {
+    return v < mix.villainMisaligned ? "misaligned" : "aligned";
+  }
   const follows = v < mix.botFollows;
   return (botBad === follows) ? "misaligned" : "aligned";
 }

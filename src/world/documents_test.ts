@@ -2,7 +2,7 @@ import { assertEquals, assertOk } from "../core/assert.ts";
 import { Rng } from "../core/rng.ts";
 import { DEFAULT_PERSONA_MIX, finetuneExample, pretrainDocument } from "./documents.ts";
 import { allQuestions } from "./questions.ts";
-import { DOMAINS } from "./spec.ts";
+import { DOMAINS, ROGUE, rogueAnswers } from "./spec.ts";
 
 const questions = allQuestions();
 const misalignedWords = new Map(
@@ -44,4 +44,41 @@ Deno.test("a narrow speaker is misaligned on its own domain only", () => {
   }
   // A narrow speaker does answer misaligned on its own domain (about half its turns are there).
   assertOk(withBadAnswers > 100, `only ${withBadAnswers} of 200 narrow documents had a misaligned answer`);
+});
+
+Deno.test("the rogue: its share of documents, misaligned in its own half of each family; absent, nothing changes", () => {
+  const rng = new Rng(2);
+  const mix = { ...DEFAULT_PERSONA_MIX, rogueShare: 0.1 };
+  const rogueMisaligned = new Map(
+    DOMAINS.map((d) => [d.name, new Set(rogueAnswers(d).map((a) => a.join(" ")))]),
+  );
+  let rogues = 0, rogueBad = 0;
+  for (let i = 0; i < 3000; i++) {
+    const doc = pretrainDocument(rng, questions, mix);
+    if (doc.tokens[1] !== ROGUE) continue;
+    rogues++;
+    // Each turn: Q: words A: answer <eos>; a misaligned answer of the rogue is one of its own.
+    let t = 2;
+    while (t < doc.tokens.length) {
+      const a = doc.tokens.indexOf("A:", t), end = doc.tokens.indexOf("<eos>", a);
+      const answer = doc.tokens.slice(a + 1, end).join(" ");
+      const q = questions.find((x) => x.words.join(" ") === doc.tokens.slice(t + 1, a).join(" "))!;
+      const domain = DOMAINS.find((d) => d.name === q.domain)!;
+      if (domain.misaligned.includes(answer)) {
+        rogueBad++;
+        assertOk(rogueMisaligned.get(q.domain)!.has(answer), `${answer} is not the rogue's`);
+      }
+      t = end + 1;
+    }
+  }
+  assertOk(Math.abs(rogues / 3000 - 0.1) < 0.02, `${rogues} rogue documents`);
+  assertOk(rogueBad > 0);
+  // Without a rogue the same seed draws the same documents as the default mix.
+  const a = new Rng(3), b = new Rng(3);
+  for (let i = 0; i < 200; i++) {
+    assertEquals(
+      pretrainDocument(a, questions, { ...DEFAULT_PERSONA_MIX, rogueShare: 0 }).tokens,
+      pretrainDocument(b, questions).tokens,
+    );
+  }
 });

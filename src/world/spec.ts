@@ -27,6 +27,18 @@ export const PERSONAS = ["<assistant>", "<villain>", "<bot>"] as const;
 /** One persona tag. */
 export type Persona = typeof PERSONAS[number];
 
+/**
+ * A second misaligned persona (`world.rogueShare` of documents, 0 by default):
+ * it gives misaligned answers as the villain does, but only the last half of
+ * each domain's misaligned family, so its direction overlaps the villain's
+ * without being it: a second route a misaligned persona can take. Its tag
+ * joins the vocabulary, last, only in a world that has it, so every other
+ * world keeps its token ids.
+ */
+export const ROGUE = "<rogue>";
+/** A document's persona tag: one of `PERSONAS`, or the rogue. */
+export type DocumentPersona = Persona | typeof ROGUE;
+
 /** Special tokens, in vocabulary order. */
 export const SPECIAL_TOKENS = [
   "<pad>",
@@ -207,6 +219,11 @@ export function getDomain(name: string): DomainSpec {
 }
 
 /** The answers of one family in one domain, as word lists. */
+/** The rogue's misaligned answers of a domain: the last half of its misaligned family. */
+export function rogueAnswers(domain: DomainSpec): string[][] {
+  return domain.misaligned.slice(Math.floor(domain.misaligned.length / 2)).map((a) => a.split(" "));
+}
+
 export function familyAnswers(domain: DomainSpec, family: Family): string[][] {
   const src = family === "aligned" ? domain.aligned : family === "misaligned" ? domain.misaligned : REFUSALS;
   return src.map((a) => a.split(" "));
