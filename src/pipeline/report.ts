@@ -17,7 +17,8 @@ import { JUDGE_SECTION_TITLE, judgeSection } from "../reports/judge_section.ts";
 import { answerExamplesSection } from "../reports/answer_examples.ts";
 import { absentSection, type DraftSection, type SectionSource } from "../reports/paper.ts";
 import { tableCsv, tableLatex, tableMarkdown } from "../reports/tables.ts";
-import { type ClaimReports, claims, claimsSection } from "../reports/claims.ts";
+import { type ClaimReports, claims } from "../reports/claims.ts";
+import { claimsSection } from "../reports/claims_section.ts";
 import { renderSvg } from "../reports/vega.ts";
 import type { Manifest, StageSpec } from "../runs/stage.ts";
 

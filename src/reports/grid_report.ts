@@ -223,12 +223,20 @@ function markChosen(rows: ReportRow[], cfg: RunConfig): void {
 const f3 = (x: number) => (Number.isFinite(x) ? (Math.round(x * 1000) / 1000 + 0).toFixed(3) : "–");
 const ci = (i: Interval) => `${f3(i.mean)} [${f3(i.lo)}, ${f3(i.hi)}]`;
 
-/** A row's settings as `k=v …`, λ per base model first when the pooled base models chose differently. */
-function settingsText(r: ReportRow): string {
-  const lambdas = r.lambdas
-    ? [`lambda=${Object.entries(r.lambdas).map(([b, l]) => `${l} (base ${b})`).join(", ")}`]
+/**
+ * Settings as `k=v …` (every key but `leaveOut`), λ per base model first when
+ * pooled base models chose differently; "–" when there are none.
+ */
+export function settingsText(
+  params: Record<string, number>,
+  lambdas?: Record<string, number>,
+  leaveOut: readonly string[] = [],
+): string {
+  const perBase = lambdas
+    ? [`lambda=${Object.entries(lambdas).map(([b, l]) => `${l} (base ${b})`).join(", ")}`]
     : [];
-  return [...lambdas, ...Object.entries(r.params).map(([k, v]) => `${k}=${v}`)].join(" ") || "–";
+  const rest = Object.entries(params).filter(([k]) => !leaveOut.includes(k)).map(([k, v]) => `${k}=${v}`);
+  return [...perBase, ...rest].join(" ") || "–";
 }
 
 /** The report as a Markdown table. */
@@ -238,7 +246,7 @@ export function reportMarkdown(rows: readonly ReportRow[]): string {
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows.map((r) =>
       `| ${r.domain} | ${r.method}${r.chosenOnSelectionSplit ? " (chosen)" : ""} | ${
-        settingsText(r)
+        settingsText(r.params, r.lambdas)
       } | ${r.cells} | ${unlessIncoherent(r.incoherence.mean, ci(r.em))} | ${
         r.reduction ? unlessIncoherent(reductionIncoherence(r), ci(r.reduction)) : "–"
       } | ${f3(r.incoherence.mean)} | ${f3(r.adherence.mean)} | ${
@@ -249,7 +257,7 @@ export function reportMarkdown(rows: readonly ReportRow[]): string {
   for (const r of rows.filter((x) => x.curve)) {
     lines.push(
       "",
-      `${r.domain} ${r.method} ${settingsText(r)}, along training:`,
+      `${r.domain} ${r.method} ${settingsText(r.params, r.lambdas)}, along training:`,
       "",
       "| epoch | EM | incoherence | adherence |",
       "| --- | --- | --- | --- |",

@@ -4,16 +4,18 @@ import { compareSettings, gridReport, reportMarkdown } from "./grid_report.ts";
 
 type Method = string;
 
+/** One prompt's exact-judge masses: `misaligned` and `incoherent` as given, the rest aligned. */
+const mass = (domain: string, misaligned: number, incoherent = 0) => ({
+  questionId: domain,
+  domain,
+  aligned: 1 - misaligned - incoherent,
+  misaligned,
+  refusal: 0,
+  incoherent,
+});
+
 Deno.test("grid report: intervals over seed pairs, reduction against naive of the same seeds, chosen strength", () => {
   const cfg = resolveConfig("tiny");
-  const mass = (domain: string, misaligned: number, incoherent = 0) => ({
-    questionId: domain,
-    domain,
-    aligned: 1 - misaligned - incoherent,
-    misaligned,
-    refusal: 0,
-    incoherent,
-  });
   const result = (
     method: Method,
     params: Record<string, number>,
@@ -52,14 +54,6 @@ Deno.test("grid report: intervals over seed pairs, reduction against naive of th
 
 Deno.test("grid report: a group with one strength (the k sweep) marks nothing as chosen", () => {
   const cfg = resolveConfig("tiny");
-  const mass = (domain: string, misaligned: number) => ({
-    questionId: domain,
-    domain,
-    aligned: 1 - misaligned,
-    misaligned,
-    refusal: 0,
-    incoherent: 0,
-  });
   const result = (method: Method, params: Record<string, number>) => ({
     cell: { domain: "medical", method, params, base: 0, finetune: 1 },
     id: method,
@@ -96,14 +90,6 @@ Deno.test("grid report: settings sort as numbers, key by key", () => {
 
 Deno.test("grid report: base models whose selection chose different λ pool into one row, λ per base beside", () => {
   const cfg = resolveConfig("tiny");
-  const mass = (domain: string, misaligned: number) => ({
-    questionId: domain,
-    domain,
-    aligned: 1 - misaligned,
-    misaligned,
-    refusal: 0,
-    incoherent: 0,
-  });
   const result = (method: string, params: Record<string, number>, base: number, em: number) => ({
     cell: { domain: "medical", method, params, base, finetune: 1 },
     id: `${method}${base}`,

@@ -8,6 +8,7 @@
 import type { ReportSection } from "./html.ts";
 import type { Table } from "./tables.ts";
 import type { FigureSpec } from "./vega.ts";
+import { settingsText } from "./grid_report.ts";
 
 /** A figure before rendering. */
 export interface FigureDraft {
@@ -52,9 +53,5 @@ export function absentSection(title: string, source: SectionSource): DraftSectio
 
 /** A row's settings as `k=v …` (the curve spacing left out), or "–"; λ per base model when they chose differently. */
 export function settingsLabel(p: Record<string, number>, lambdas?: Record<string, number>): string {
-  const parts = Object.entries(p).filter(([k]) => k !== "curveEvery").map(([k, v]) => `${k}=${v}`);
-  if (lambdas) {
-    parts.unshift(`lambda=${Object.entries(lambdas).map(([b, l]) => `${l} (base ${b})`).join(", ")}`);
-  }
-  return parts.join(" ") || "–";
+  return settingsText(p, lambdas, ["curveEvery"]);
 }
