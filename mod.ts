@@ -356,8 +356,8 @@ export { type FigureSpec, renderSvg } from "./src/reports/vega.ts";
  *
  * const cfg = resolveConfig("paper", { "finetune.lr": "2e-4" });
  * const cells = gridCells("main", cfg, () => 0.03);
- * // 6 domains × (naive, BLOCK, 3 random draws) × 3 fine-tuning seeds
- * if (cells.length !== 90) throw new Error(`${cells.length} cells`);
+ * // 3 base models × 6 domains × 3 fine-tuning seeds × (naive, and BLOCK and its random draw with each readout)
+ * if (cells.length !== 270) throw new Error(`${cells.length} cells`);
  * if (!cells.every((c) => METHODS.has(c.method))) throw new Error("every cell names a registered method");
  * ```
  */

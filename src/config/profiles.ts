@@ -64,6 +64,8 @@ const SMOKE: RunConfig = {
     lambdaGrid: [0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.3, 1],
     minAdherenceRatio: 0.95,
     maxIncoherenceRise: 0.05,
+    lambdaRule: "largest",
+    emTolerance: 0.02,
     compareReadouts: false,
     otherLambdaGrid: [0.03, 0.1, 0.3, 1, 3, 10, 30],
   },
@@ -104,16 +106,43 @@ export const PROFILES: Record<ProfileName, RunConfig> = {
     block: { ...SMOKE.block, lambdaGrid: [0.0003, 0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.03] },
     reproduce: { include: [], pipeline: false, grids: ["main"], reroute: true },
   },
-  // The paper's experiments on the smoke organism: all six domains, three fine-tuning seeds.
+  // Organism v2 (issue 19): the paper's experiments on the 4-layer organism with the block at
+  // interior layer 2, three base models; the grids other than main run on the first. Its
+  // choices, each made on selection-split numbers (results/README, variants V1–V5): width 64
+  // (width 128 doubles every cell's cost and does not fit the hour), λ where selection EM stops
+  // falling (V3, V5), both readouts in the main grid, one random draw per base model and
+  // fine-tuning seed (nine draws in all), shorter sweeps, and prolonged training 5× for the
+  // rerouting study, so that the whole profile fits 60 minutes on 2 cores.
   paper: {
     ...SMOKE,
-    seeds: { base: [0], finetune: [1, 2, 3] },
+    seeds: { base: [0, 1, 2], finetune: [1, 2, 3] },
+    model: { ...SMOKE.model, nLayers: 4 },
+    pretrain: { ...SMOKE.pretrain, steps: 2000 },
     finetune: { ...SMOKE.finetune, domains: ["medical", "finance", "legal", "career", "automotive", "code"] },
+    discover: { ...SMOKE.discover, layer: 2 },
+    block: {
+      ...SMOKE.block,
+      lambdaGrid: [0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.03],
+      lambdaRule: "plateau",
+      compareReadouts: true,
+      otherLambdaGrid: [0.03, 0.3, 3, 30],
+    },
+    random: { ...SMOKE.random, draws: 1 },
+    experiment: {
+      ...SMOKE.experiment,
+      lambdaSweep: [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1],
+      kSweep: [1, 2, 4, 8, 16],
+      klWeights: [0.1, 1, 10],
+      ldifsWeights: [0.01, 0.1, 1],
+      steerAlphas: [0.1, 0.2, 0.4],
+      prolongFactor: 5,
+      baseModels: 1,
+    },
     reproduce: {
-      include: ["smoke", "reference"],
+      include: ["smoke"],
       pipeline: false,
-      grids: ["main", "lambda", "k", "ablations", "baselines", "reemerge"],
-      reroute: false,
+      grids: ["main", "lambda", "k", "ablations", "baselines"],
+      reroute: true,
     },
   },
   tiny: {

@@ -117,10 +117,12 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     minEffect: num(),
   }),
   /**
-   * selectLambda: choose λ on the selection split (stage `select`): the
-   * largest λ of lambdaGrid whose selection-split adherence stays at least
+   * selectLambda: choose λ on the selection split (stage `select`) among
+   * the λ of lambdaGrid whose selection-split adherence stays at least
    * minAdherenceRatio × naive and whose incoherence rises by at most
-   * maxIncoherenceRise. Otherwise `lambda` is used as given.
+   * maxIncoherenceRise: by lambdaRule "largest", the largest of them; by
+   * "plateau", the smallest whose EM is within emTolerance of their lowest
+   * (`stats/strength.ts`). Otherwise `lambda` is used as given.
    */
   block: v.strictObject({
     lambda: num(0),
@@ -134,6 +136,8 @@ export const RUN_CONFIG_SCHEMA = v.strictObject({
     lambdaGrid: nums(),
     minAdherenceRatio: share(),
     maxIncoherenceRise: share(),
+    lambdaRule: v.picklist(["largest", "plateau"]),
+    emTolerance: share(),
     /**
      * Also run the main grid's BLOCK and random control with the other
      * readout, λ chosen for it on the selection split (stage

@@ -12,7 +12,7 @@ import { cellsOf, type Grid, prolonged } from "./grid.ts";
 export const REEMERGE: Grid = {
   name: "reemerge",
   summary: "naive and BLOCK fine-tuned experiment.prolongFactor × longer, judged every finetune.epochs",
-  paper: { profile: "paper", title: "Re-emergence under prolonged training (2-layer organism)" },
+  paper: { profile: "paper", title: "Re-emergence under prolonged training" },
   plannable: true,
   cells: (cfg, lambdaOf) => [
     ...cellsOf(cfg, [cfg.discover.domain], "naive", () => prolonged(cfg)),
@@ -26,7 +26,7 @@ export const REEMERGE: Grid = {
     return presentSection(this.paper.title, source, {
       tables: [{
         id: "reemerge-paper",
-        caption: "EM along prolonged training, mean over seeds, block at the final layer",
+        caption: "EM along prolonged training, mean over seeds",
         columns: [
           { key: "epoch", label: "epoch" },
           ...withCurve.map((r) => ({ key: r.method, label: `${r.method} EM` })),

@@ -36,6 +36,8 @@ interface RerouteReport {
   fixes: FixRow[];
   curves: { model: string; base: number; finetune: number; epoch: number; em: number; incoherence: number }[];
   bases: { base: number; verdicts: Verdict[]; layers: LayerRow[]; analysis?: RerouteAnalysis }[];
+  /** The block layer (absent from reports written before it was recorded, all at layer 2). */
+  blockLayer?: number;
   /** The known-answer checks (absent from reports written before they existed). */
   planted?: PlantedOutcome[];
 }
@@ -84,7 +86,7 @@ function rerouteStages(run: Run, cells: readonly Cell[], lambdaOf: LambdaOf): St
   return stages;
 }
 
-const REROUTE_TITLE = "Re-emergence and rerouting (4-layer reference organism)";
+const REROUTE_TITLE = "Re-emergence and rerouting";
 
 /** The rerouting section: verdicts, fixes and the per-layer table; the re-emergence curves and the layer heatmap. */
 function rerouteSection(report: unknown, source: SectionSource): DraftSection {
@@ -195,12 +197,12 @@ function rerouteFigures(reroute: RerouteReport): FigureDraft[] {
     {
       id: "reemergence",
       caption: "EM along prolonged training: naive, BLOCK and the fixes",
-      spec: reemergenceCurves(points, "Re-emergence (reference organism, medical)"),
+      spec: reemergenceCurves(points, "Re-emergence (discovery domain)"),
     },
     {
       id: "layers",
       caption: "Per-layer misalignment signal of each model",
-      spec: layerHeatmap(layerCells, "Rerouting across layers (reference organism)", 2),
+      spec: layerHeatmap(layerCells, "Rerouting across layers", reroute.blockLayer ?? 2),
     },
   ];
 }
@@ -209,16 +211,16 @@ export const REROUTE: Grid = {
   name: "reroute",
   summary: "naive and BLOCK at both lengths, the prolonged fixes, and the rerouting analysis (H1–H3)",
   paper: {
-    profile: "reference",
+    profile: "paper",
     title: REROUTE_TITLE,
-    run: "reroute --profile reference",
+    run: "reroute --profile paper",
   },
   plannable: false,
   check(cfg) {
     latentsOnly("reroute")(cfg);
     if (cfg.discover.layer >= cfg.model.nLayers - 1) {
       throw new RangeError(
-        `Rerouting needs layers after the block layer; the block layer ${cfg.discover.layer} is the model's last (use --profile reference)`,
+        `Rerouting needs layers after the block layer; the block layer ${cfg.discover.layer} is the model's last (use --profile paper or reference)`,
       );
     }
   },

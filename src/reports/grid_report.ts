@@ -213,8 +213,7 @@ function markChosen(rows: ReportRow[], cfg: RunConfig): void {
     const { chosen } = chooseLambda(
       group.map((r) => ({ lambda: r.params[strength], ...r.selection })),
       naive.selection,
-      cfg.block.minAdherenceRatio,
-      cfg.block.maxIncoherenceRise,
+      cfg.block,
     );
     for (const r of group) r.chosenOnSelectionSplit = r.params[strength] === chosen;
   }

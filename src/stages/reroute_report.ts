@@ -61,6 +61,7 @@ export function rerouteReportStage(run: Run, ids: string[]): StageSpec {
       await writeJsonAtomic(join(root, `${dir}/report.json`), {
         judge: "exact",
         interval: gridInterval(cfg.evaluate.resamples),
+        blockLayer: cfg.discover.layer,
         rows,
         fixes: fixRowsOf,
         curves,

@@ -1,9 +1,10 @@
 /**
  * Stage `select`: choose the block strength λ on the selection split, never
  * on evaluation prompts. Each λ of the grid is fine-tuned with the block and
- * judged on selection-split questions; the chosen λ is the largest whose
+ * judged on selection-split questions; the chosen λ is, among those whose
  * in-domain adherence and out-of-domain coherence stay within budget of the
- * naive model's on the same questions (`stats/strength.ts`). Too strong a
+ * naive model's on the same questions, the largest or the one where EM
+ * stops falling (`block.lambdaRule`, `stats/strength.ts`). Too strong a
  * block keeps adherence only by leaking the fine-tuned domain's answers
  * into every domain.
  * @module
@@ -21,7 +22,7 @@ import type { Run } from "../runs/run.ts";
 import { blockKey, type Readout, withReadout } from "../runs/readouts.ts";
 import type { StageSpec } from "../runs/stage.ts";
 import { domainMetrics } from "../stats/metrics.ts";
-import { chooseLambda } from "../stats/strength.ts";
+import { chooseLambda, ruleText } from "../stats/strength.ts";
 import { finetune, finetuneKey } from "../training/finetune.ts";
 import type { Sequence } from "../world/documents.ts";
 import { questionsOf, type SplitQuestion } from "../world/splits.ts";
@@ -90,18 +91,12 @@ export function selectStage(run: Run, key: RunKey, readout: Readout = run.config
       } finally {
         disposeParams(base);
       }
-      const { chosen, trials: judged } = chooseLambda(
-        trials,
-        naive,
-        cfg.block.minAdherenceRatio,
-        cfg.block.maxIncoherenceRise,
-      );
+      const { chosen, trials: judged } = chooseLambda(trials, naive, cfg.block);
       await writeJsonAtomic(join(run.root, output), {
         split: "selection",
         domain,
         ...(own ? {} : { readout }),
-        rule:
-          `largest λ with adherence >= ${cfg.block.minAdherenceRatio} x naive and incoherence <= naive + ${cfg.block.maxIncoherenceRise}`,
+        rule: ruleText(cfg.block),
         naive,
         trials: judged,
         chosenLambda: chosen,
