@@ -12,7 +12,7 @@ import type { Manifest } from "../runs/stage.ts";
 import { Rng } from "../core/rng.ts";
 import type { Cell } from "../runs/cell.ts";
 import { openRun, type Run } from "../runs/run.ts";
-import { runStage, type StageContext, type StageSpec } from "../runs/stage.ts";
+import { runStage, stageBlasThreads, type StageContext, type StageSpec } from "../runs/stage.ts";
 import { catalog } from "../stages/catalog.ts";
 import { cellStage } from "../stages/cell.ts";
 import { type AuditCheck, chainedStages, type RecordedStage } from "./audit_chain.ts";
@@ -75,7 +75,8 @@ export async function auditRerun(
   const { manifest } = pick;
   // Bytes are reproducible on the backend that made them, not across backends.
   // The re-run uses the stage's own BLAS thread count where it fixes one (cells), as the run did.
-  const mismatch = backendMismatch(manifest.backend, ctx.backend, rebuild(pick, run, ctx)?.blasThreads);
+  const rebuilt = rebuild(pick, run, ctx);
+  const mismatch = backendMismatch(manifest.backend, ctx.backend, rebuilt && stageBlasThreads(rebuilt));
   if (mismatch) {
     return {
       name: "rerun",
@@ -160,8 +161,8 @@ export async function auditRerun(
 /**
  * Why a stage recorded on `recorded` cannot be re-run to the same bytes
  * here, with what to change; undefined when it can. `stageThreads` is the
- * BLAS thread count the stage fixes for itself (`StageSpec.blasThreads`:
- * cells); other stages run on the process's.
+ * BLAS thread count the stage runs on (`stageBlasThreads`); undefined for a
+ * stage that cannot be rebuilt here.
  */
 export function backendMismatch(
   recorded: Manifest["backend"],

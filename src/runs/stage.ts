@@ -59,8 +59,8 @@ export interface StageSpec {
   immutable?: boolean;
   /**
    * Native BLAS threads this stage runs its products on, whatever the
-   * process's default (cells: 1, since many run at once); results depend on
-   * it, so it is part of the stage's backend key.
+   * process's default (unset: `STAGE_BLAS_THREADS`); results depend on it,
+   * so it is part of the stage's backend key.
    */
   blasThreads?: number;
 }
@@ -92,6 +92,20 @@ export interface StageResult {
   dir: string;
 }
 
+/**
+ * BLAS threads of a stage that does not fix its own: one. Stages run side by
+ * side on worker processes (`pipeline/stage_pool.ts`), and one stage's matrix
+ * products are too small for threads to pay: a pretraining stage on two
+ * threads ran at 105% CPU. Part of the backend key, so a stage's bytes never
+ * depend on where or beside what it ran.
+ */
+export const STAGE_BLAS_THREADS = 1;
+
+/** The BLAS thread count `spec` runs on. */
+export function stageBlasThreads(spec: Pick<StageSpec, "blasThreads">): number {
+  return spec.blasThreads ?? STAGE_BLAS_THREADS;
+}
+
 /** The hashes a stage's reuse is decided on: its inputs, and its config, code and backend. */
 async function stageKey(spec: StageSpec, ctx: StageContext) {
   const inputs: Record<string, string> = {};
@@ -105,7 +119,7 @@ async function stageKey(spec: StageSpec, ctx: StageContext) {
   const wanted = {
     configHash: hashJson({ config: spec.config, seeds: spec.seeds }),
     codeHash: await codeHash(spec.code),
-    backend: backendKey(withBlasThreads(ctx.backend, spec.blasThreads)),
+    backend: backendKey(withBlasThreads(ctx.backend, stageBlasThreads(spec))),
   };
   return { inputs, wanted };
 }
@@ -137,7 +151,7 @@ export async function runStage(spec: StageSpec, ctx: StageContext): Promise<Stag
   const outputs: Record<string, string> = {};
   const resumeDir = join(abs(spec.dir), ".resume");
   const key = hashJson({ ...wanted, inputs });
-  const backend = withBlasThreads(ctx.backend, spec.blasThreads);
+  const backend = withBlasThreads(ctx.backend, stageBlasThreads(spec));
   const blas = backend.blas ? nativeBlas() : undefined;
   const threadsBefore = blas?.ok ? blas.setThreads(backend.blas!.threads) : undefined;
   let written: string[];
