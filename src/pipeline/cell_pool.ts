@@ -14,6 +14,7 @@ import type { Run } from "../runs/run.ts";
 import { runStage, type StageContext, type StageResult } from "../runs/stage.ts";
 import { cellStage } from "../stages/cell.ts";
 import { makePlan, planPaths, withInputs, writePlan } from "./plan.ts";
+import { runWorkerTask } from "./worker_process.ts";
 
 const CELL_TASK = fileURLToPath(new URL("../../tasks/cell.ts", import.meta.url));
 
@@ -51,7 +52,7 @@ export async function runCells(
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       const start = performance.now();
-      const out = await runCellProcess(run, ctx, planFile, id);
+      const out = await runWorkerTask(CELL_TASK, run, ctx, ["--plan", planFile, "--id", id]);
       const stdout = new TextDecoder().decode(out.stdout), stderr = new TextDecoder().decode(out.stderr);
       progress.update(++done, { failed: String(failed.length + (out.success ? 0 : 1)) });
       if (!out.success) {
@@ -82,39 +83,4 @@ export async function runCells(
     );
   }
   return plan.cells.map((c) => results.get(c.id)!);
-}
-
-/** `tasks/cell.ts` on one planned cell in its own process, with the task's write limits. */
-function runCellProcess(
-  run: Run,
-  ctx: StageContext,
-  planFile: string,
-  id: string,
-): Promise<Deno.CommandOutput> {
-  const { root, profile } = run;
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--frozen",
-      "--allow-read",
-      `--allow-write=${join(root, "data")},${join(root, "results")}`,
-      "--allow-env",
-      // Native BLAS where this process has it: a cell's bytes must not depend on where it ran.
-      ...(Deno.permissions.querySync({ name: "ffi" }).state === "granted" ? ["--allow-ffi"] : []),
-      CELL_TASK,
-      "--root",
-      root,
-      "--profile",
-      profile,
-      "--backend",
-      ctx.backend.name,
-      "--plan",
-      planFile,
-      "--id",
-      id,
-      ...(ctx.force ? ["--force"] : []),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
 }

@@ -37,6 +37,7 @@ export async function runStages(
   const pool = workers > 1 ? stagePool(run, ctx) : undefined;
   const running = new Map<StageSpec, Promise<void>>();
   const failures: Error[] = [];
+  const checked = new Set<StageSpec>();
   try {
     while (done.size < ordered.length) {
       const now = ordered.filter((s) => !done.has(s) && !running.has(s) && ready(s));
@@ -44,9 +45,13 @@ export async function runStages(
       if (pool && failures.length === 0) {
         // A lone stage runs here (no process to start); several go to workers, one per core.
         const away = running.size === 0 && plain.length === 1 ? [] : plain.filter((s) => pool.portable(s));
-        // A finished stage is reused here: a worker process would only say so.
+        // A finished stage is reused here: a worker process would only say so. Each stage's inputs are
+        // hashed once: they are final by the time it is ready.
         const current = [];
-        for (const s of away) if (await isCurrent(s, ctx)) current.push(s);
+        for (const s of away.filter((x) => !checked.has(x))) {
+          checked.add(s);
+          if (await isCurrent(s, ctx)) current.push(s);
+        }
         if (current.length > 0) {
           for (const s of current) {
             results.push(await runStage(s, ctx));

@@ -17,6 +17,7 @@ import type { Run } from "../runs/run.ts";
 import type { StageContext, StageResult, StageSpec } from "../runs/stage.ts";
 import { catalog } from "../stages/catalog.ts";
 import { planPaths } from "./plan.ts";
+import { runWorkerTask } from "./worker_process.ts";
 
 const STAGE_TASK = fileURLToPath(new URL("../../tasks/stage.ts", import.meta.url));
 
@@ -55,7 +56,7 @@ export function stagePool(run: Run, ctx: StageContext) {
       await (written ??= writeJsonAtomic(join(run.root, runFile), body));
       const start = performance.now();
       ctx.log(`${s.name}: running (worker)`);
-      const out = await runStageProcess(run, ctx, runFile, s.name);
+      const out = await runWorkerTask(STAGE_TASK, run, ctx, ["--run-file", runFile, "--name", s.name]);
       if (!out.success) {
         const tail = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-1)[0] ?? "";
         throw new Error(`Stage '${s.name}' failed in its worker (exit ${out.code}): ${tail}`);
@@ -71,39 +72,4 @@ export function stagePool(run: Run, ctx: StageContext) {
       if (written) await Deno.remove(join(run.root, runFile)).catch(() => {});
     },
   };
-}
-
-/** `tasks/stage.ts` on one stage in its own process, with the task's write limits. */
-function runStageProcess(
-  run: Run,
-  ctx: StageContext,
-  runFile: string,
-  name: string,
-): Promise<Deno.CommandOutput> {
-  const { root, profile } = run;
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--frozen",
-      "--allow-read",
-      `--allow-write=${join(root, "data")},${join(root, "results")}`,
-      "--allow-env",
-      // Native BLAS where this process has it: a stage's bytes must not depend on where it ran.
-      ...(Deno.permissions.querySync({ name: "ffi" }).state === "granted" ? ["--allow-ffi"] : []),
-      STAGE_TASK,
-      "--root",
-      root,
-      "--profile",
-      profile,
-      "--backend",
-      ctx.backend.name,
-      "--run-file",
-      runFile,
-      "--name",
-      name,
-      ...(ctx.force ? ["--force"] : []),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
 }
