@@ -141,7 +141,8 @@ export const PROFILES: Record<ProfileName, RunConfig> = {
     reproduce: {
       include: ["smoke"],
       pipeline: false,
-      grids: ["main", "lambda", "k", "ablations", "baselines"],
+      // reemerge reads the rerouting study's prolonged cells: only its report is computed.
+      grids: ["main", "lambda", "k", "ablations", "baselines", "reemerge"],
       reroute: true,
     },
   },
